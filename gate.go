@@ -1,0 +1,155 @@
+package stripegate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Errors that Gate.Check returns besides store failures.
+var (
+	// ErrNotSignedIn is returned when the request or caller names no user.
+	ErrNotSignedIn = errors.New("stripegate: not signed in")
+
+	// ErrNotEntitled is returned when the user has no access now.
+	ErrNotEntitled = errors.New("stripegate: payment required")
+)
+
+// GateConfig configures a Gate. Store and UserID are required; every other
+// zero field takes the default written beside it.
+type GateConfig struct {
+	// Store answers entitlement lookups. Required.
+	Store EntitlementStore
+
+	// UserID returns the signed-in user of the request, or "" when nobody
+	// is signed in. It is the app's own authentication. Required.
+	UserID func(r *http.Request) string
+
+	// Denied, when set, replaces the 402 response for a signed-in user
+	// without access, for example with a redirect to a pricing page. The
+	// request's context carries the user's Entitlement.
+	// Default: 402 Payment Required as RFC 9457 problem details when the
+	// client accepts JSON, else as plain text.
+	Denied http.Handler
+
+	// Unauthenticated, when set, replaces the 401 response for a request
+	// without a signed-in user, for example with a redirect to a login
+	// page. Default: 401 Unauthorized, in the same formats as Denied.
+	Unauthenticated http.Handler
+
+	// Logger receives a line for each store failure. Default
+	// slog.Default().
+	Logger *slog.Logger
+
+	// Now returns the current time, against which grace periods end.
+	// Default time.Now.
+	Now func() time.Time
+}
+
+// Gate lets only entitled users reach the handlers it wraps. It is safe for
+// concurrent use.
+type Gate struct {
+	store           EntitlementStore
+	userID          func(*http.Request) string
+	denied          http.Handler
+	unauthenticated http.Handler
+	logger          *slog.Logger
+	now             func() time.Time
+}
+
+// NewGate returns a Gate for the configuration, or an error naming the
+// missing field.
+func NewGate(cfg GateConfig) (*Gate, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, errors.New("stripegate: GateConfig.Store is nil: pass the EntitlementStore the webhook handler writes to")
+	case cfg.UserID == nil:
+		return nil, errors.New("stripegate: GateConfig.UserID is nil: pass a function that returns the request's signed-in user")
+	}
+
+	g := &Gate{
+		store:           cfg.Store,
+		userID:          cfg.UserID,
+		denied:          cfg.Denied,
+		unauthenticated: cfg.Unauthenticated,
+		logger:          cfg.Logger,
+		now:             cfg.Now,
+	}
+	if g.denied == nil {
+		g.denied = problemHandler(http.StatusPaymentRequired, "An active subscription or purchase is required.")
+	}
+	if g.unauthenticated == nil {
+		g.unauthenticated = problemHandler(http.StatusUnauthorized, "Sign in to continue.")
+	}
+	if g.logger == nil {
+		g.logger = slog.Default()
+	}
+	if g.now == nil {
+		g.now = time.Now
+	}
+	return g, nil
+}
+
+// Check reports whether the user has access now, without HTTP, for
+// background jobs and templates. It returns the user's Entitlement and nil
+// when access is allowed; ErrNotSignedIn for an empty userID; ErrNotEntitled
+// when the user has no access; or an error wrapping ErrStore when the store
+// failed, in which case access must be refused.
+func (g *Gate) Check(ctx context.Context, userID string) (Entitlement, error) {
+	if userID == "" {
+		return Entitlement{}, ErrNotSignedIn
+	}
+
+	e, err := g.store.Entitlement(ctx, userID)
+	if err != nil {
+		return Entitlement{UserID: userID}, fmt.Errorf("%w: entitlement of user %q: %w", ErrStore, userID, err)
+	}
+	if !e.Allows(g.now()) {
+		return e, ErrNotEntitled
+	}
+	return e, nil
+}
+
+// Wrap returns a handler that calls next only for a signed-in user with
+// access, with the user's Entitlement on the request's context (see
+// EntitlementFromContext). Others get 401, 402, or 503 when the store fails:
+// the Gate fails closed. Wrap has the shape of middleware for net/http and
+// most routers.
+func (g *Gate) Wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		userID := g.userID(r)
+		e, err := g.Check(r.Context(), userID)
+		switch {
+		case err == nil:
+			next.ServeHTTP(w, r.WithContext(withEntitlement(r.Context(), e)))
+		case errors.Is(err, ErrNotSignedIn):
+			g.unauthenticated.ServeHTTP(w, r)
+		case errors.Is(err, ErrNotEntitled):
+			g.denied.ServeHTTP(w, r.WithContext(withEntitlement(r.Context(), e)))
+		default:
+			g.logger.LogAttrs(r.Context(), slog.LevelError, "stripegate gate: entitlement lookup failed, access refused",
+				slog.String("user_id", userID), slog.String("error", err.Error()))
+			problemHandler(http.StatusServiceUnavailable, "Access cannot be checked right now. Try again shortly.").ServeHTTP(w, r)
+		}
+	})
+}
+
+type entitlementKey struct{}
+
+func withEntitlement(ctx context.Context, e Entitlement) context.Context {
+	return context.WithValue(ctx, entitlementKey{}, &e)
+}
+
+// EntitlementFromContext returns the Entitlement that Gate put on the
+// context of a request it let through or denied, and false on any other
+// context.
+func EntitlementFromContext(ctx context.Context) (Entitlement, bool) {
+	e, ok := ctx.Value(entitlementKey{}).(*Entitlement)
+	if !ok {
+		return Entitlement{}, false
+	}
+	return *e, true
+}

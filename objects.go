@@ -1,0 +1,162 @@
+package stripegate
+
+// The structs below hold only the fields the access policy reads. Each one
+// reads both the pre-2025 shapes and the 2025-03-31 ("basil") and later
+// shapes, where an invoice names its subscription under parent and a
+// subscription's billing period moved to its items.
+
+// checkoutSession is a Stripe checkout.session object.
+type checkoutSession struct {
+	ID                string    `json:"id"`
+	Mode              string    `json:"mode"`
+	PaymentStatus     string    `json:"payment_status"`
+	ClientReferenceID string    `json:"client_reference_id"`
+	Customer          objectRef `json:"customer"`
+	Subscription      objectRef `json:"subscription"`
+	PaymentIntent     objectRef `json:"payment_intent"`
+	Metadata          metadata  `json:"metadata"`
+}
+
+// sourceID returns the object whose state decides access: the subscription
+// in subscription mode, else the payment intent that refunds and disputes
+// name, else the session itself.
+func (s *checkoutSession) sourceID() string {
+	switch {
+	case s.Subscription != "":
+		return string(s.Subscription)
+	case s.PaymentIntent != "":
+		return string(s.PaymentIntent)
+	default:
+		return s.ID
+	}
+}
+
+// invoice is a Stripe invoice object.
+type invoice struct {
+	ID       string    `json:"id"`
+	Customer objectRef `json:"customer"`
+	Metadata metadata  `json:"metadata"`
+
+	// Subscription and SubscriptionDetails are the shapes before
+	// 2025-03-31.
+	Subscription        objectRef `json:"subscription"`
+	SubscriptionDetails *struct {
+		Metadata metadata `json:"metadata"`
+	} `json:"subscription_details"`
+
+	// Parent is the shape from 2025-03-31 on.
+	Parent *struct {
+		SubscriptionDetails *struct {
+			Subscription objectRef `json:"subscription"`
+			Metadata     metadata  `json:"metadata"`
+		} `json:"subscription_details"`
+	} `json:"parent"`
+
+	Lines struct {
+		Data []invoiceLine `json:"data"`
+	} `json:"lines"`
+}
+
+// invoiceLine is one line of an invoice, read only to find the subscription
+// when the invoice itself does not name it.
+type invoiceLine struct {
+	Subscription objectRef `json:"subscription"`
+	Parent       *struct {
+		SubscriptionItemDetails *struct {
+			Subscription objectRef `json:"subscription"`
+		} `json:"subscription_item_details"`
+	} `json:"parent"`
+}
+
+// subscriptionID returns the invoice's subscription in either API shape, or
+// empty for an invoice that belongs to no subscription.
+func (in *invoice) subscriptionID() string {
+	if in.Parent != nil && in.Parent.SubscriptionDetails != nil && in.Parent.SubscriptionDetails.Subscription != "" {
+		return string(in.Parent.SubscriptionDetails.Subscription)
+	}
+	if in.Subscription != "" {
+		return string(in.Subscription)
+	}
+
+	for _, line := range in.Lines.Data {
+		if line.Parent != nil && line.Parent.SubscriptionItemDetails != nil && line.Parent.SubscriptionItemDetails.Subscription != "" {
+			return string(line.Parent.SubscriptionItemDetails.Subscription)
+		}
+		if line.Subscription != "" {
+			return string(line.Subscription)
+		}
+	}
+	return ""
+}
+
+// subscriptionMetadata returns the metadata of the invoice's subscription as
+// copied onto the invoice, in either API shape.
+func (in *invoice) subscriptionMetadata() metadata {
+	if in.Parent != nil && in.Parent.SubscriptionDetails != nil {
+		return in.Parent.SubscriptionDetails.Metadata
+	}
+	if in.SubscriptionDetails != nil {
+		return in.SubscriptionDetails.Metadata
+	}
+	return nil
+}
+
+// subscription is a Stripe subscription object.
+type subscription struct {
+	ID       string    `json:"id"`
+	Status   string    `json:"status"`
+	Customer objectRef `json:"customer"`
+	Metadata metadata  `json:"metadata"`
+
+	// CurrentPeriodEnd is the shape before 2025-03-31.
+	CurrentPeriodEnd int64 `json:"current_period_end"`
+
+	// Items carry the period from 2025-03-31 on.
+	Items struct {
+		Data []struct {
+			CurrentPeriodEnd int64 `json:"current_period_end"`
+		} `json:"data"`
+	} `json:"items"`
+}
+
+// periodEnd returns the end of the current billing period in either API
+// shape: the latest item period when the items carry it.
+func (s *subscription) periodEnd() int64 {
+	end := s.CurrentPeriodEnd
+	for _, item := range s.Items.Data {
+		end = max(end, item.CurrentPeriodEnd)
+	}
+	return end
+}
+
+// paymentIntent is a Stripe payment_intent object.
+type paymentIntent struct {
+	ID       string    `json:"id"`
+	Customer objectRef `json:"customer"`
+	Metadata metadata  `json:"metadata"`
+}
+
+// charge is a Stripe charge object.
+type charge struct {
+	ID             string    `json:"id"`
+	Customer       objectRef `json:"customer"`
+	PaymentIntent  objectRef `json:"payment_intent"`
+	Metadata       metadata  `json:"metadata"`
+	Amount         int64     `json:"amount"`
+	AmountRefunded int64     `json:"amount_refunded"`
+	Refunded       bool      `json:"refunded"`
+}
+
+// fullyRefunded reports whether the whole amount was refunded. Stripe sets
+// refunded only then; the amounts are compared too in case it is absent.
+func (c *charge) fullyRefunded() bool {
+	return c.Refunded || (c.Amount > 0 && c.AmountRefunded >= c.Amount)
+}
+
+// dispute is a Stripe dispute object.
+type dispute struct {
+	ID            string    `json:"id"`
+	Charge        objectRef `json:"charge"`
+	PaymentIntent objectRef `json:"payment_intent"`
+	Metadata      metadata  `json:"metadata"`
+}

@@ -1,0 +1,315 @@
+package stripegate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Defaults for WebhookConfig fields left zero.
+const (
+	DefaultMaxBodyBytes      = 1 << 20 // 1 MiB
+	DefaultTolerance         = 5 * time.Minute
+	DefaultProcessingTimeout = 10 * time.Second
+	DefaultUserMetadataKey   = "user_id"
+)
+
+// WebhookConfig configures a WebhookHandler. Secrets and Store are
+// required; every other zero field takes the default written beside it.
+type WebhookConfig struct {
+	// Secrets are the endpoint signing secrets (whsec_...). A request is
+	// accepted when its signature matches any of them: list the old and the
+	// new secret while rotating, or one secret per Stripe endpoint that
+	// posts to this handler. Required.
+	Secrets []string
+
+	// Store receives every access change. Required.
+	Store EntitlementStore
+
+	// Livemode selects which events change access: test-mode events when
+	// false (the default), live-mode events when true. Events of the other
+	// mode are acknowledged, logged and ignored.
+	Livemode bool
+
+	// Tolerance is how far the signed timestamp may lie from the server's
+	// clock, in the past or in the future. Default 5 minutes.
+	Tolerance time.Duration
+
+	// MaxBodyBytes caps the request body. A larger body is rejected with
+	// 413 before it is read whole. Default 1 MiB.
+	MaxBodyBytes int64
+
+	// ProcessingTimeout bounds the store's work on one event. When it
+	// passes, the request gets 503 and Stripe delivers the event again.
+	// Default 10 seconds, below Stripe's own delivery timeout.
+	ProcessingTimeout time.Duration
+
+	// UserMetadataKey is the metadata key that names the app's user on
+	// Stripe objects. Default "user_id".
+	UserMetadataKey string
+
+	// GracePeriod keeps access for this long after the first failed
+	// renewal of a subscription (invoice.payment_failed, status past_due).
+	// Default 0: a failed payment ends access at once.
+	GracePeriod time.Duration
+
+	// Logger receives one line per request. Default slog.Default().
+	Logger *slog.Logger
+
+	// OnEvent, when set, is called once per request after the response
+	// status is decided, for metrics. It runs on the request's goroutine
+	// and must not block.
+	OnEvent func(Report)
+
+	// Now returns the current time for the tolerance check. Default
+	// time.Now; tests set a fixed clock.
+	Now func() time.Time
+}
+
+// Report describes how one webhook request was handled.
+type Report struct {
+	EventID    string // empty when the request was rejected before decoding
+	EventType  string
+	Outcome    Outcome
+	Status     int // the HTTP status sent
+	UserID     string
+	CustomerID string
+	SourceID   string
+	Reason     string // why an event was ignored
+	Err        error  // why a request was rejected or failed; nil otherwise
+	Duration   time.Duration
+}
+
+// WebhookHandler is an http.Handler for Stripe webhook requests. It
+// verifies each request's signature, decides the access change with the
+// access policy, stores it and only then answers 2xx. See the package
+// documentation for the policy and the HTTP status contract.
+//
+// A WebhookHandler is safe for concurrent use.
+type WebhookHandler struct {
+	verifier verifier
+	policy   policy
+	store    EntitlementStore
+	livemode bool
+	maxBody  int64
+	timeout  time.Duration
+	logger   *slog.Logger
+	onEvent  func(Report)
+	now      func() time.Time
+}
+
+// NewWebhookHandler returns a handler for the configuration, or an error
+// naming the first invalid field.
+func NewWebhookHandler(cfg WebhookConfig) (*WebhookHandler, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+
+	h := &WebhookHandler{
+		verifier: verifier{tolerance: orDefault(cfg.Tolerance, DefaultTolerance)},
+		policy: policy{
+			userKey: orDefault(cfg.UserMetadataKey, DefaultUserMetadataKey),
+			grace:   cfg.GracePeriod,
+		},
+		store:    cfg.Store,
+		livemode: cfg.Livemode,
+		maxBody:  orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
+		timeout:  orDefault(cfg.ProcessingTimeout, DefaultProcessingTimeout),
+		logger:   cfg.Logger,
+		onEvent:  cfg.OnEvent,
+		now:      cfg.Now,
+	}
+	for _, s := range cfg.Secrets {
+		h.verifier.secrets = append(h.verifier.secrets, []byte(s))
+	}
+	if h.logger == nil {
+		h.logger = slog.Default()
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	return h, nil
+}
+
+func (cfg *WebhookConfig) validate() error {
+	if len(cfg.Secrets) == 0 {
+		return errors.New("stripegate: WebhookConfig.Secrets is empty: set the endpoint's signing secret (whsec_...)")
+	}
+	for i, s := range cfg.Secrets {
+		if err := checkSecret(s); err != nil {
+			return fmt.Errorf("WebhookConfig.Secrets[%d]: %w", i, err)
+		}
+	}
+
+	switch {
+	case cfg.Store == nil:
+		return errors.New("stripegate: WebhookConfig.Store is nil: pass an EntitlementStore such as memstore.New()")
+	case cfg.Tolerance < 0:
+		return fmt.Errorf("stripegate: WebhookConfig.Tolerance is negative (%s)", cfg.Tolerance)
+	case cfg.MaxBodyBytes < 0:
+		return fmt.Errorf("stripegate: WebhookConfig.MaxBodyBytes is negative (%d)", cfg.MaxBodyBytes)
+	case cfg.ProcessingTimeout < 0:
+		return fmt.Errorf("stripegate: WebhookConfig.ProcessingTimeout is negative (%s)", cfg.ProcessingTimeout)
+	case cfg.GracePeriod < 0:
+		return fmt.Errorf("stripegate: WebhookConfig.GracePeriod is negative (%s)", cfg.GracePeriod)
+	}
+	return nil
+}
+
+func orDefault[T comparable](value, fallback T) T {
+	var zero T
+	if value == zero {
+		return fallback
+	}
+	return value
+}
+
+// ServeHTTP handles one webhook delivery.
+func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := h.now()
+	rep := h.handle(r, start)
+	rep.Duration = h.now().Sub(start)
+
+	h.respond(w, &rep)
+	h.log(r.Context(), &rep)
+	if h.onEvent != nil {
+		h.onEvent(rep)
+	}
+}
+
+// handle runs the steps of a delivery and reports the result; it never
+// writes the response.
+func (h *WebhookHandler) handle(r *http.Request, now time.Time) Report {
+	if r.Method != http.MethodPost {
+		return rejected(http.StatusMethodNotAllowed, ErrMethodNotAllowed)
+	}
+
+	body, status, err := h.readBody(r)
+	if err != nil {
+		return rejected(status, err)
+	}
+	if err := h.verifier.verify(body, r.Header.Get("Stripe-Signature"), now); err != nil {
+		return rejected(http.StatusBadRequest, err)
+	}
+
+	ev, err := decodeEvent(body)
+	if err != nil {
+		return rejected(http.StatusBadRequest, err)
+	}
+	return h.process(r.Context(), ev)
+}
+
+// process decides and stores one verified event.
+func (h *WebhookHandler) process(ctx context.Context, ev *event) Report {
+	rep := Report{EventID: ev.ID, EventType: ev.Type, Status: http.StatusOK}
+	if ev.Livemode != h.livemode {
+		rep.Outcome, rep.Reason = OutcomeIgnored, h.modeMismatch(ev.Livemode)
+		return rep
+	}
+
+	d, err := h.policy.decide(ev)
+	if err != nil {
+		rep.Outcome, rep.Status, rep.Err = OutcomeRejected, http.StatusBadRequest, err
+		return rep
+	}
+	if d.ignore != "" {
+		rep.Outcome, rep.Reason = OutcomeIgnored, d.ignore
+		return rep
+	}
+
+	c := d.change
+	rep.UserID, rep.CustomerID, rep.SourceID = c.UserID, c.CustomerID, c.SourceID
+	res, err := h.apply(ctx, c)
+	if err != nil {
+		rep.Outcome, rep.Status, rep.Err = OutcomeFailed, http.StatusServiceUnavailable, err
+		return rep
+	}
+
+	rep.Outcome = res.Outcome
+	if res.UserID != "" {
+		rep.UserID = res.UserID
+	}
+	return rep
+}
+
+func (h *WebhookHandler) modeMismatch(eventLive bool) string {
+	if eventLive {
+		return "live-mode event on a test-mode handler"
+	}
+	return "test-mode event on a live-mode handler"
+}
+
+// readBody reads the raw body, which must reach the verifier byte for byte.
+// A body over the limit is rejected from its Content-Length when it is
+// declared, else after reading one byte past the limit.
+func (h *WebhookHandler) readBody(r *http.Request) ([]byte, int, error) {
+	if r.ContentLength > h.maxBody {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("%w: Content-Length %d exceeds %d bytes", ErrBodyTooLarge, r.ContentLength, h.maxBody)
+	}
+
+	size := int64(4096)
+	if r.ContentLength >= 0 {
+		size = r.ContentLength
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(r.Body, h.maxBody+1)); err != nil {
+		return nil, http.StatusBadRequest, fmt.Errorf("%w: %w", ErrReadBody, err)
+	}
+	if int64(buf.Len()) > h.maxBody {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("%w: body exceeds %d bytes", ErrBodyTooLarge, h.maxBody)
+	}
+	return buf.Bytes(), 0, nil
+}
+
+// apply stores the change within the processing timeout. The store runs on
+// its own goroutine so that a store which ignores ctx cannot hold the
+// response past the deadline, and a panic in it becomes an error.
+func (h *WebhookHandler) apply(ctx context.Context, c Change) (Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, h.timeout)
+	defer cancel()
+
+	type reply struct {
+		res Result
+		err error
+	}
+	done := make(chan reply, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- reply{err: fmt.Errorf("%w: panic: %v", ErrStore, p)}
+			}
+		}()
+		res, err := h.store.Apply(ctx, c)
+		done <- reply{res: res, err: err}
+	}()
+
+	select {
+	case rep := <-done:
+		return rep.res, h.storeError(ctx, rep.err)
+	case <-ctx.Done():
+		return Result{}, h.storeError(ctx, ctx.Err())
+	}
+}
+
+// storeError classifies an error from the store, or nil.
+func (h *WebhookHandler) storeError(ctx context.Context, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrStore):
+		return err
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return fmt.Errorf("%w after %s: %w", ErrProcessingTimeout, h.timeout, err)
+	default:
+		return fmt.Errorf("%w: %w", ErrStore, err)
+	}
+}
+
+func rejected(status int, err error) Report {
+	return Report{Outcome: OutcomeRejected, Status: status, Err: err}
+}
