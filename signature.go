@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -119,13 +120,13 @@ func computeSignature(dst, secret []byte, timestamp int64, body []byte) []byte {
 func checkSecret(secret string) error {
 	switch {
 	case secret == "":
-		return fmt.Errorf("stripegate: empty webhook secret: set the endpoint's signing secret (whsec_...) from the Stripe dashboard or `stripe listen`")
+		return errors.New("empty webhook secret: set the endpoint's signing secret (whsec_...) from the Stripe dashboard or `stripe listen`")
 	case strings.HasPrefix(secret, "sk_") || strings.HasPrefix(secret, "rk_") || strings.HasPrefix(secret, "pk_"):
-		return fmt.Errorf("stripegate: webhook secret is an API key (%s...): use the endpoint's signing secret, which starts with whsec_", secret[:3])
+		return fmt.Errorf("webhook secret is an API key (%s...): use the endpoint's signing secret, which starts with whsec_", secret[:3])
 	case !strings.HasPrefix(secret, "whsec_"):
-		return fmt.Errorf("stripegate: webhook secret does not start with whsec_: use the endpoint's signing secret from the Stripe dashboard or `stripe listen`")
+		return errors.New("webhook secret does not start with whsec_: use the endpoint's signing secret from the Stripe dashboard or `stripe listen`")
 	case strings.ContainsAny(secret, ", \t\r\n"):
-		return fmt.Errorf("stripegate: webhook secret contains spaces or commas: pass each secret as its own list element")
+		return errors.New("webhook secret contains spaces or commas: pass each secret as its own list element")
 	}
 	return nil
 }

@@ -46,7 +46,7 @@ type WebhookConfig struct {
 
 	// ProcessingTimeout bounds the store's work on one event. When it
 	// passes, the request gets 503 and Stripe delivers the event again.
-	// Default 10 seconds, below Stripe's own delivery timeout.
+	// Default 10 seconds.
 	ProcessingTimeout time.Duration
 
 	// UserMetadataKey is the metadata key that names the app's user on
@@ -80,14 +80,14 @@ type Report struct {
 	UserID     string
 	CustomerID string
 	SourceID   string
-	Reason     string // why an event was ignored
-	Err        error  // why a request was rejected or failed; nil otherwise
+	Reason     string // the reason an ignored event changed nothing
+	Err        error  // the cause of a rejection or failure; nil otherwise
 	Duration   time.Duration
 }
 
 // WebhookHandler is an http.Handler for Stripe webhook requests. It
 // verifies each request's signature, decides the access change with the
-// access policy, stores it and only then answers 2xx. See the package
+// access policy, stores it and only then responds with 2xx. See the package
 // documentation for the policy and the HTTP status contract.
 //
 // A WebhookHandler is safe for concurrent use.
@@ -142,7 +142,7 @@ func (cfg *WebhookConfig) validate() error {
 	}
 	for i, s := range cfg.Secrets {
 		if err := checkSecret(s); err != nil {
-			return fmt.Errorf("WebhookConfig.Secrets[%d]: %w", i, err)
+			return fmt.Errorf("stripegate: WebhookConfig.Secrets[%d]: %w", i, err)
 		}
 	}
 
@@ -237,11 +237,18 @@ func (h *WebhookHandler) process(ctx context.Context, ev *event) Report {
 	return rep
 }
 
+// Reasons for ignoring an event of the other mode; the log line for them is
+// a warning, since they usually mean a misconfigured endpoint.
+const (
+	reasonLiveOnTest = "live-mode event on a test-mode handler"
+	reasonTestOnLive = "test-mode event on a live-mode handler"
+)
+
 func (h *WebhookHandler) modeMismatch(eventLive bool) string {
 	if eventLive {
-		return "live-mode event on a test-mode handler"
+		return reasonLiveOnTest
 	}
-	return "test-mode event on a live-mode handler"
+	return reasonTestOnLive
 }
 
 // readBody reads the raw body, which must reach the verifier byte for byte.

@@ -1,0 +1,118 @@
+// Package stripegate grants a Go web app's users access when a Stripe
+// payment succeeds and takes it away when it does not.
+//
+// It has two halves that share an EntitlementStore:
+//
+//   - WebhookHandler, an http.Handler for Stripe's webhook endpoint. It
+//     verifies every request's signature, turns payment events into access
+//     changes and stores them.
+//   - Gate, middleware that lets only entitled users reach the handlers it
+//     wraps, and Gate.Check, the same check for code without a request.
+//
+// The memstore package holds entitlements in memory; storetest checks any
+// other store against the EntitlementStore contract; stripegatetest builds
+// and signs events for tests.
+//
+// # The flow of an event
+//
+//  1. The request must be a POST (else 405, with Allow: POST). The raw body
+//     is read through a size cap (WebhookConfig.MaxBodyBytes, 413 beyond it)
+//     and is never decoded or re-encoded before verification.
+//  2. The Stripe-Signature header is verified: its timestamp must lie within
+//     WebhookConfig.Tolerance of the clock in either direction, and one of
+//     its v1 signatures must equal the HMAC-SHA256 of "<timestamp>.<body>"
+//     under one of WebhookConfig.Secrets. Otherwise 400.
+//  3. The envelope is decoded: id, type, created, livemode. A body that is
+//     not a Stripe event gets 400. The event's api_version is never checked:
+//     the handler reads only the fields it needs, in both the shapes before
+//     2025-03-31 and the "basil" shapes from then on.
+//  4. An event of the other mode (a test event on a live handler, or the
+//     reverse) and an event type the policy does not name get 200 and
+//     change nothing.
+//  5. The policy turns the event into a Change on one source: the Stripe
+//     object whose state decides access.
+//  6. The store applies the Change atomically, deduplicated by event ID and
+//     ordered by the event's created time per source, within
+//     WebhookConfig.ProcessingTimeout.
+//  7. Only then does the handler answer 200. A store error, a panic in the
+//     store or a passed deadline gets 503, and Stripe delivers the event
+//     again later.
+//
+// Each request logs one line through WebhookConfig.Logger with the keys
+// event_id, event_type, outcome, status, user_id, customer_id, source_id,
+// reason, error and duration. The secret, the signature and the body are
+// never logged.
+//
+// # Access policy
+//
+// The app's user comes from the object's client_reference_id (checkout
+// sessions), else its metadata under WebhookConfig.UserMetadataKey
+// ("user_id" by default; for invoices also the subscription metadata that
+// Stripe copies onto them), else the stored link between the event's
+// customer and a user. The first event that names both a user and a
+// customer stores that link. An event for a customer nobody is linked to
+// yet is stored all the same, and its user gets that access once the link
+// arrives.
+//
+//	Event                                      Condition                          Access of the source
+//	checkout.session.completed                 payment_status paid or             grant
+//	                                           no_payment_required
+//	checkout.session.completed                 payment_status unpaid (a delayed   none yet: the async
+//	                                           payment method)                    event decides
+//	checkout.session.completed                 mode setup                         ignored
+//	checkout.session.async_payment_succeeded                                      grant
+//	checkout.session.async_payment_failed                                         revoke
+//	invoice.paid, invoice.payment_succeeded    invoice of a subscription          grant
+//	invoice.payment_failed                     invoice of a subscription          revoke, or grace
+//	customer.subscription.created, .updated,   status active or trialing          grant
+//	.resumed
+//	                                           status past_due                    revoke, or grace
+//	                                           status unpaid, canceled,           revoke
+//	                                           incomplete, incomplete_expired,
+//	                                           paused
+//	customer.subscription.deleted, .paused                                        revoke
+//	payment_intent.succeeded                   metadata names the user            grant
+//	payment_intent.payment_failed                                                 revoke
+//	charge.refunded                            whole amount refunded              revoke
+//	charge.refunded                            partial refund                     ignored: access kept
+//	charge.dispute.created                                                        revoke
+//	any other type                                                                ignored
+//
+// The source is the subscription for subscription events, their invoices
+// and subscription-mode checkout sessions; the payment intent for payment
+// intents, refunds, disputes and payment-mode checkout sessions (the session
+// itself when it has none). A user has access while any of their sources
+// grants it, so a refund of one purchase leaves a running subscription
+// alone.
+//
+// "Grace" applies when WebhookConfig.GracePeriod is set: a subscription
+// that granted access keeps it for that long after its first failed
+// renewal, and later failures do not extend the deadline. By default a
+// failed payment revokes at once.
+//
+// # HTTP status contract
+//
+//	200  the event was applied, was a duplicate, was stale, or was ignored
+//	     (unknown type, other mode, no access decision)
+//	400  signature missing, malformed, stale, future-dated or not matching;
+//	     signed body that is not a Stripe event; a field the policy reads
+//	     has the wrong JSON type
+//	405  not a POST
+//	413  body over MaxBodyBytes
+//	503  the store failed, panicked or passed ProcessingTimeout: retryable
+//
+// Stripe retries every non-2xx delivery for up to three days, so the
+// handler answers 5xx only for faults a retry can fix, and 2xx for every
+// verified event it has finished with, including those it ignores.
+//
+// # Security choices
+//
+// Verification runs on every request before anything is decoded, with no
+// switch to turn it off. Signatures are compared in constant time. The
+// timestamp tolerance applies in both directions, so a captured request
+// cannot be replayed later and a signature minted for the future is
+// refused. Construction fails without a secret, or with a value that is
+// not a webhook signing secret (an sk_ API key pasted by mistake). The Gate
+// fails closed: when the store cannot answer, the user gets 503, not
+// access.
+package stripegate
