@@ -205,3 +205,7 @@ func (l *reportLog) last() stripegate.Report {
 	}
 	return l.reports[len(l.reports)-1]
 }
+
+func discardLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
