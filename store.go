@@ -40,8 +40,8 @@ type EntitlementStore interface {
 	//     source, else the user linked to c.CustomerID, else none yet.
 	//  4. If the source last changed by an event created after c.Created,
 	//     Apply returns OutcomeStale: the event ID and a log entry are stored
-	//     but the source keeps its state. An event created in the same second
-	//     is applied.
+	//     but the source keeps its state and its user. An event created in
+	//     the same second is applied.
 	//  5. Otherwise it sets the source's state from c.Access (see Access for
 	//     the grace rule) and returns OutcomeGranted, OutcomeRevoked,
 	//     OutcomeGraceStarted or OutcomeUnchanged, comparing whether the
