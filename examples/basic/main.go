@@ -15,113 +15,45 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
-	"time"
 
+	"github.com/stripegate/stripegate/examples/internal/demoapp"
 	"github.com/stripegate/stripegate/memstore"
-	"github.com/stripegate/stripegate/stripegatetest"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if err := run(ctx, os.Getenv, os.Stdout, nil); err != nil {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(ctx, os.Getenv, os.Stdout, logger, nil); err != nil {
 		fmt.Fprintln(os.Stderr, "basic:", err)
 		os.Exit(1)
 	}
 }
 
-// config is the app's configuration, read from the environment.
-type config struct {
-	addr     string
-	secrets  []string
-	livemode bool
-}
-
-// loadConfig reads the environment. generated reports whether the secret
-// was generated because STRIPE_WEBHOOK_SECRET was unset.
-func loadConfig(getenv func(string) string) (cfg config, generated bool) {
-	cfg.addr = getenv("ADDR")
-	if cfg.addr == "" {
-		cfg.addr = "localhost:4242"
-	}
-	cfg.livemode = getenv("STRIPE_LIVEMODE") == "true"
-
-	for _, s := range strings.Split(getenv("STRIPE_WEBHOOK_SECRET"), ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			cfg.secrets = append(cfg.secrets, s)
-		}
-	}
-	if len(cfg.secrets) == 0 {
-		cfg.secrets = []string{stripegatetest.NewSecret()}
-		generated = true
-	}
-	return cfg, generated
-}
-
-// run serves the app until ctx is done. ready, when not nil, receives the
-// address the server listens on, once it accepts connections.
-func run(ctx context.Context, getenv func(string) string, stdout io.Writer, ready func(addr string)) error {
-	cfg, generated := loadConfig(getenv)
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-
-	handler, err := newApp(cfg, memstore.New(), logger)
+// run serves the app until ctx is done. listening, when not nil, is called
+// with the server's address once it accepts connections.
+func run(ctx context.Context, getenv func(string) string, stdout io.Writer, logger *slog.Logger, listening func(addr string)) error {
+	cfg := demoapp.ConfigFromEnv(getenv)
+	handler, err := demoapp.New(cfg, memstore.New(), logger)
 	if err != nil {
 		return err
 	}
-	listener, err := net.Listen("tcp", cfg.addr)
+
+	listener, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-
-	addr := listener.Addr().String()
-	if generated {
-		fmt.Fprintf(stdout, "STRIPE_WEBHOOK_SECRET was unset; generated a secret for this run:\n\n  export STRIPE_WEBHOOK_SECRET=%s\n\n", cfg.secrets[0])
+	demoapp.PrintStartup(stdout, cfg, listener.Addr().String(), "")
+	if listening != nil {
+		listening(listener.Addr().String())
 	}
-	fmt.Fprintf(stdout, "listening on http://%s (webhook: POST /webhook, %s mode)\n", addr, modeName(cfg.livemode))
-	if ready != nil {
-		ready(addr)
-	}
-	return serve(ctx, listener, handler)
-}
-
-// serve runs an HTTP server on listener until ctx is done, then shuts it
-// down gracefully.
-func serve(ctx context.Context, listener net.Listener, handler http.Handler) error {
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(listener) }()
-
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shut down: %w", err)
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
-
-func modeName(live bool) string {
-	if live {
-		return "live"
-	}
-	return "test"
+	return demoapp.Serve(ctx, listener, handler)
 }

@@ -3,7 +3,6 @@ module github.com/stripegate/stripegate/examples/postgres
 go 1.25.0
 
 require (
-	github.com/google/go-cmp v0.7.0
 	github.com/jackc/pgx/v5 v5.13.0
 	github.com/stripegate/stripegate v0.0.0-00010101000000-000000000000
 	github.com/stripegate/stripegate/pgstore v0.0.0-00010101000000-000000000000

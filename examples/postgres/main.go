@@ -18,22 +18,19 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/stripegate/stripegate/examples/internal/demoapp"
 	"github.com/stripegate/stripegate/pgstore"
-	"github.com/stripegate/stripegate/stripegatetest"
 )
 
 // defaultDatabaseURL is the local database of the repository's tests.
@@ -58,45 +55,27 @@ func main() {
 type config struct {
 	databaseURL string
 	schema      string
-	addr        string
-	secrets     []string
-	livemode    bool
+	app         demoapp.Config
 }
 
-// readConfig reads the environment through getenv. secretGenerated reports
-// that STRIPE_WEBHOOK_SECRET was unset and a new secret was made.
-func readConfig(getenv func(string) string) (cfg config, secretGenerated bool) {
-	cfg = config{
-		databaseURL: orDefault(getenv("DATABASE_URL"), defaultDatabaseURL),
+// readConfig reads the environment through getenv.
+func readConfig(getenv func(string) string) config {
+	cfg := config{
+		databaseURL: getenv("DATABASE_URL"),
 		schema:      getenv("DATABASE_SCHEMA"),
-		addr:        orDefault(getenv("ADDR"), "localhost:4242"),
-		livemode:    getenv("STRIPE_LIVEMODE") == "true",
+		app:         demoapp.ConfigFromEnv(getenv),
 	}
-
-	for _, secret := range strings.Split(getenv("STRIPE_WEBHOOK_SECRET"), ",") {
-		if secret = strings.TrimSpace(secret); secret != "" {
-			cfg.secrets = append(cfg.secrets, secret)
-		}
+	if cfg.databaseURL == "" {
+		cfg.databaseURL = defaultDatabaseURL
 	}
-	if len(cfg.secrets) == 0 {
-		cfg.secrets = []string{stripegatetest.NewSecret()}
-		secretGenerated = true
-	}
-	return cfg, secretGenerated
-}
-
-func orDefault(value, fallback string) string {
-	if value == "" {
-		return fallback
-	}
-	return value
+	return cfg
 }
 
 // run connects to the database, creates the store's tables if needed and
 // serves the app until ctx is done. listening, when not nil, is called with
 // the server's address once it accepts connections.
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer, logger *slog.Logger, listening func(addr string)) error {
-	cfg, secretGenerated := readConfig(getenv)
+	cfg := readConfig(getenv)
 
 	pool, err := pgxpool.New(ctx, cfg.databaseURL)
 	if err != nil {
@@ -113,55 +92,20 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, logg
 		return fmt.Errorf("prepare the database (is PostgreSQL running at DATABASE_URL?): %w", err)
 	}
 
-	handler, err := newApp(cfg, store, logger)
+	handler, err := demoapp.New(cfg.app, store, logger)
 	if err != nil {
 		return err
 	}
-	listener, err := net.Listen("tcp", cfg.addr)
+	listener, err := net.Listen("tcp", cfg.app.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+		return fmt.Errorf("listen on %s: %w", cfg.app.Addr, err)
 	}
 
-	if secretGenerated {
-		fmt.Fprintf(stdout, "STRIPE_WEBHOOK_SECRET is not set, so this run uses a new secret:\n\n  export STRIPE_WEBHOOK_SECRET=%s\n\n", cfg.secrets[0])
-	}
-	fmt.Fprintf(stdout, "serving http://%s with tables in schema %q (webhook: POST /webhook, %s mode)\n",
-		listener.Addr(), store.Schema(), modeName(cfg.livemode))
+	demoapp.PrintStartup(stdout, cfg.app, listener.Addr().String(), fmt.Sprintf(" with tables in schema %q", store.Schema()))
 	if listening != nil {
 		listening(listener.Addr().String())
 	}
 
 	go cleanEvery(ctx, store, cleanupInterval, logger)
-	return serve(ctx, listener, handler)
-}
-
-func modeName(livemode bool) string {
-	if livemode {
-		return "live"
-	}
-	return "test"
-}
-
-// serve handles HTTP requests on listener until ctx is done, then lets the
-// requests in progress finish, for up to five seconds.
-func serve(ctx context.Context, listener net.Listener, handler http.Handler) error {
-	server := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- server.Serve(listener) }()
-
-	select {
-	case err := <-served:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := server.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shut down the server: %w", err)
-	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
-	}
-	return nil
+	return demoapp.Serve(ctx, listener, handler)
 }

@@ -1,4 +1,7 @@
-package main
+// Package demoapp is the web app that the examples share: the Stripe
+// webhook endpoint, a demo sign-in, a gated page and a status page, over
+// any EntitlementStore. Each example picks the store and runs it.
+package demoapp
 
 import (
 	"errors"
@@ -29,17 +32,17 @@ type app struct {
 	logger *slog.Logger
 }
 
-// newApp returns the app's routes over store:
+// New returns the app's routes over store:
 //
 //	POST /webhook       the Stripe webhook endpoint
 //	GET  /login?user=ID demo sign-in (see demoUserCookie)
 //	GET  /pro           the paid page, behind the Gate
 //	GET  /              the signed-in user's access and payment log
-func newApp(cfg config, store stripegate.EntitlementStore, logger *slog.Logger) (http.Handler, error) {
+func New(cfg Config, store stripegate.EntitlementStore, logger *slog.Logger) (http.Handler, error) {
 	webhook, err := stripegate.NewWebhookHandler(stripegate.WebhookConfig{
-		Secrets:  cfg.secrets,
+		Secrets:  cfg.Secrets,
 		Store:    store,
-		Livemode: cfg.livemode,
+		Livemode: cfg.Livemode,
 		Logger:   logger,
 	})
 	if err != nil {
@@ -103,8 +106,8 @@ func (a *app) pro(w http.ResponseWriter, r *http.Request) {
 // statusPage renders the status page from a statusView.
 var statusPage = template.Must(template.New("status").Parse(`<!doctype html>
 <meta charset="utf-8">
-<title>stripegate on PostgreSQL</title>
-<h1>stripegate on PostgreSQL</h1>
+<title>stripegate example</title>
+<h1>stripegate example</h1>
 {{- if .UserID}}
 <p>Signed in as <b>{{.UserID}}</b> (demo sign-in).</p>
 <p>Access to <a href="/pro">/pro</a>:
@@ -167,5 +170,5 @@ func (a *app) fail(w http.ResponseWriter, r *http.Request, step string, err erro
 	userID := demoUser(r)
 	a.logger.LogAttrs(r.Context(), slog.LevelError, "status page: "+step+" failed",
 		slog.String("user_id", userID), slog.String("error", err.Error()))
-	http.Error(w, "The database cannot be reached right now. Try again shortly.", http.StatusServiceUnavailable)
+	http.Error(w, "The entitlement store cannot be reached right now. Try again shortly.", http.StatusServiceUnavailable)
 }

@@ -1,4 +1,4 @@
-package main
+package demoapp
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 // newTestApp returns the app's routes over store, with a fixed secret.
 func newTestApp(t *testing.T, store stripegate.EntitlementStore) http.Handler {
 	t.Helper()
-	handler, err := newApp(config{secrets: []string{"whsec_" + strings.Repeat("x", 32)}}, store, slog.New(slog.DiscardHandler))
+	handler, err := New(Config{Secrets: []string{"whsec_" + strings.Repeat("x", 32)}}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
