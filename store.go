@@ -38,11 +38,20 @@ type EntitlementStore interface {
 	//     An existing link is kept.
 	//  3. The source's user is c.UserID, else the user already stored on the
 	//     source, else the user linked to c.CustomerID, else none yet.
-	//  4. If the source last changed by an event created after c.Created,
-	//     Apply returns OutcomeStale: the event ID and a log entry are stored
-	//     but the source keeps its state and its user. An event created in
-	//     the same second is applied.
-	//  5. Otherwise it sets the source's state from c.Access (see Access for
+	//  4. If c.Final is set, the source ends for good: it stops granting
+	//     access (a grace period included) and stays final. This holds even
+	//     when c is older than the source's last change, because Stripe
+	//     never revives a canceled or expired subscription: a later event
+	//     that seems to grant (a late invoice payment) must not. Apply
+	//     returns OutcomeRevoked or OutcomeUnchanged. A stale final change
+	//     keeps the source's user, PeriodEnd and ordering key.
+	//  5. Otherwise, if the source is final, Apply stores the event ID and a
+	//     log entry, keeps the source as it is and returns OutcomeUnchanged.
+	//  6. Otherwise, if the source last changed by an event created after
+	//     c.Created, Apply returns OutcomeStale: the event ID and a log entry
+	//     are stored but the source keeps its state and its user. An event
+	//     created in the same second is applied.
+	//  7. Otherwise it sets the source's state from c.Access (see Access for
 	//     the grace rule) and returns OutcomeGranted, OutcomeRevoked,
 	//     OutcomeGraceStarted or OutcomeUnchanged, comparing whether the
 	//     source granted access before and after.
@@ -120,6 +129,12 @@ type Change struct {
 
 	Access Access
 
+	// Final marks the end of the source for good: a canceled subscription,
+	// or one whose first payment never came (incomplete_expired). It comes
+	// with AccessRevoke. See EntitlementStore.Apply for how it overrides
+	// the ordering rule.
+	Final bool
+
 	// GraceUntil is the end of the grace period, set only with
 	// AccessRevokeAfterGrace.
 	GraceUntil time.Time
@@ -142,7 +157,8 @@ type Entitlement struct {
 	UserID string
 
 	// Active reports whether at least one source grants access, counting a
-	// source in its grace period.
+	// source in its grace period even after GraceUntil has passed. Decide
+	// access with Allows (or Gate), which also checks the deadline.
 	Active bool
 
 	// GraceUntil is set when Active holds only because of sources in their

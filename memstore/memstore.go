@@ -154,6 +154,7 @@ type source struct {
 	customerID string // the Stripe customer, or ""
 
 	granting   bool
+	final      bool      // ended for good; never grants again
 	graceUntil time.Time // set while in a grace period
 	periodEnd  time.Time
 
@@ -259,16 +260,27 @@ func (s *Store) apply(c stripegate.Change) stripegate.Result {
 		customerID = src.customerID
 	}
 
-	// 4. and 5. Stale, or set the state. Stripe's created times are whole
-	// seconds, so the comparison is by second: an event created in the
-	// same second as the last one applied is applied. A stale event
-	// leaves the source with its owner as well as its state.
+	// 4. to 7. Stripe's created times are whole seconds, so staleness is
+	// decided by second: an event created in the same second as the last
+	// one applied is applied. A stale event, and any event on a final
+	// source, leaves the source with its owner as well as its state.
 	prevUser := src.userID
-	outcome := stripegate.OutcomeStale
-	if src.applied && c.Created.Unix() < src.changed.Unix() {
+	stale := src.applied && c.Created.Unix() < src.changed.Unix()
+	if stale || (src.final && !c.Final) {
 		userID, customerID = src.userID, src.customerID
 	} else {
 		s.place(src, userID, customerID)
+	}
+
+	var outcome stripegate.Outcome
+	switch {
+	case c.Final:
+		outcome = src.end(c, seq, stale)
+	case src.final:
+		outcome = stripegate.OutcomeUnchanged
+	case stale:
+		outcome = stripegate.OutcomeStale
+	default:
 		outcome = src.set(c, seq)
 	}
 
@@ -294,6 +306,24 @@ func (s *Store) apply(c stripegate.Change) stripegate.Result {
 		s.refresh(userID)
 	}
 	return stripegate.Result{Outcome: outcome, UserID: userID}
+}
+
+// end makes the source final and returns the outcome. A stale change
+// leaves the period end and the ordering key as they are.
+func (src *source) end(c stripegate.Change, seq uint64, stale bool) stripegate.Outcome {
+	before := src.granting
+	src.granting, src.final, src.graceUntil = false, true, time.Time{}
+	if !stale {
+		if !c.PeriodEnd.IsZero() {
+			src.periodEnd = c.PeriodEnd
+		}
+		src.applied, src.changed, src.changedSeq = true, c.Created, seq
+	}
+
+	if before {
+		return stripegate.OutcomeRevoked
+	}
+	return stripegate.OutcomeUnchanged
 }
 
 // set applies c's access to the source and returns the outcome.

@@ -58,6 +58,7 @@ func groups() []group {
 		{"Ordering", orderingRules},
 		{"Sources", sourceRules},
 		{"Grace", graceRules},
+		{"Final", finalRules},
 		{"Fields", fieldRules},
 		{"PaymentLog", paymentLogRules},
 		{"Context", contextRules},
