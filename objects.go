@@ -52,41 +52,33 @@ type invoice struct {
 		} `json:"subscription_details"`
 	} `json:"parent"`
 
-	Lines struct {
-		Data []invoiceLine `json:"data"`
-	} `json:"lines"`
-}
-
-// invoiceLine is one line of an invoice, read only to find the subscription
-// when the invoice itself does not name it.
-type invoiceLine struct {
-	Subscription objectRef `json:"subscription"`
-	Parent       *struct {
-		SubscriptionItemDetails *struct {
-			Subscription objectRef `json:"subscription"`
-		} `json:"subscription_item_details"`
-	} `json:"parent"`
+	// BillingReason says why the invoice was made, such as
+	// "subscription_cycle" for a renewal.
+	BillingReason string `json:"billing_reason"`
 }
 
 // subscriptionID returns the invoice's subscription in either API shape, or
-// empty for an invoice that belongs to no subscription.
+// empty for an invoice that belongs to no subscription. Invoice lines are
+// not read: a one-off invoice can carry a subscription's proration lines
+// without being that subscription's invoice.
 func (in *invoice) subscriptionID() string {
 	if in.Parent != nil && in.Parent.SubscriptionDetails != nil && in.Parent.SubscriptionDetails.Subscription != "" {
 		return string(in.Parent.SubscriptionDetails.Subscription)
 	}
-	if in.Subscription != "" {
-		return string(in.Subscription)
-	}
+	return string(in.Subscription)
+}
 
-	for _, line := range in.Lines.Data {
-		if line.Parent != nil && line.Parent.SubscriptionItemDetails != nil && line.Parent.SubscriptionItemDetails.Subscription != "" {
-			return string(line.Parent.SubscriptionItemDetails.Subscription)
-		}
-		if line.Subscription != "" {
-			return string(line.Subscription)
-		}
+// paysForPeriod reports whether the invoice pays for a billing period: the
+// first one or a renewal. Other subscription invoices, such as the
+// proration of a plan change (often zero), say nothing about whether the
+// subscription is paid up, so they neither grant nor revoke.
+func (in *invoice) paysForPeriod() bool {
+	switch in.BillingReason {
+	case "subscription_create", "subscription_cycle", "subscription", "":
+		return true
+	default:
+		return false
 	}
-	return ""
 }
 
 // subscriptionMetadata returns the metadata of the invoice's subscription as

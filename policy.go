@@ -37,8 +37,8 @@ var rules = map[string]rule{
 	"customer.subscription.created": (*policy).subscriptionStatus,
 	"customer.subscription.updated": (*policy).subscriptionStatus,
 	"customer.subscription.resumed": (*policy).subscriptionStatus,
-	"customer.subscription.deleted": subscriptionEnded,
-	"customer.subscription.paused":  subscriptionEnded,
+	"customer.subscription.deleted": subscriptionDeleted,
+	"customer.subscription.paused":  subscriptionPaused,
 
 	"payment_intent.succeeded":      (*policy).paymentIntentSucceeded,
 	"payment_intent.payment_failed": (*policy).paymentIntentFailed,
@@ -173,6 +173,9 @@ func (p *policy) invoiceChange(ev *event, access Access) (Change, string, error)
 	if sub == "" {
 		return Change{}, "invoice belongs to no subscription", nil
 	}
+	if !in.paysForPeriod() {
+		return Change{}, "invoice does not pay for a billing period (billing_reason " + quote(in.BillingReason) + ")", nil
+	}
 
 	c := p.change(ev, sub, access)
 	c.UserID = p.userFrom("", in.Metadata, in.subscriptionMetadata())
@@ -193,15 +196,34 @@ func (p *policy) subscriptionStatus(ev *event) (decision, error) {
 		c.Access = AccessGrant
 	case "past_due":
 		c = p.failedRenewal(c)
-	case "unpaid", "canceled", "incomplete", "incomplete_expired", "paused":
+	case "unpaid", "paused":
 		c.Access = AccessRevoke
+	case "canceled", "incomplete_expired":
+		c.Access, c.Final = AccessRevoke, true
+	case "incomplete":
+		// A subscription is incomplete only before its first payment, and
+		// never returns to it. A snapshot of that state arriving after the
+		// payment (in the same second, so not stale) must not revoke.
+		return ignored("subscription awaits its first payment"), nil
 	default:
 		return ignored("unknown subscription status " + quote(s.Status)), nil
 	}
 	return decision{change: c}, nil
 }
 
-func subscriptionEnded(p *policy, ev *event) (decision, error) {
+// subscriptionDeleted ends the subscription for good: Stripe never revives
+// a deleted subscription, so no later event may grant it again.
+func subscriptionDeleted(p *policy, ev *event) (decision, error) {
+	var s subscription
+	if err := ev.decodeObject(&s); err != nil {
+		return decision{}, err
+	}
+	c := p.subscriptionChange(ev, &s)
+	c.Access, c.Final = AccessRevoke, true
+	return decision{change: c}, nil
+}
+
+func subscriptionPaused(p *policy, ev *event) (decision, error) {
 	var s subscription
 	if err := ev.decodeObject(&s); err != nil {
 		return decision{}, err

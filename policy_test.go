@@ -59,7 +59,7 @@ type policyCase struct {
 	user     string
 	customer string
 	access   Access
-	grace    bool   // GraceUntil is set
+	final    bool
 	ignore   string // substring of the ignore reason, or "" for a change
 }
 
@@ -76,7 +76,7 @@ func policyCases(e era) []policyCase {
 		{file: "invoice.payment_failed", source: e.subscription, customer: e.customer, access: AccessRevoke},
 		{file: "customer.subscription.created", source: e.subscription, customer: e.customer, access: AccessGrant},
 		{file: "customer.subscription.updated", source: e.subscription, customer: e.customer, access: AccessRevoke},
-		{file: "customer.subscription.deleted", source: e.subscription, customer: e.customer, access: AccessRevoke},
+		{file: "customer.subscription.deleted", source: e.subscription, customer: e.customer, access: AccessRevoke, final: true},
 		{file: "customer.subscription.paused", source: e.subscription, customer: e.customer, access: AccessRevoke},
 		{file: "customer.subscription.resumed", source: e.subscription, customer: e.customer, access: AccessGrant},
 		{file: "payment_intent.succeeded", source: e.cardPayment, user: fixtureUser, customer: e.customer, access: AccessGrant},
@@ -127,6 +127,7 @@ func checkDecision(t *testing.T, ev *event, d decision, tc policyCase) {
 		UserID:     tc.user,
 		CustomerID: tc.customer,
 		Access:     tc.access,
+		Final:      tc.final,
 	}
 	got := d.change
 	got.PeriodEnd = time.Time{} // checked by TestPolicyPeriodEnd
@@ -236,6 +237,54 @@ func TestPolicyEdgeCases(t *testing.T) {
 			eventType: "customer.subscription.updated",
 			object:    `{"id":"sub_4","object":"subscription","status":"trialing","customer":{"id":"cus_4","object":"customer"},"metadata":{}}`,
 			want:      policyCase{source: "sub_4", customer: "cus_4", access: AccessGrant},
+		},
+		{
+			name:      "canceled subscription is final",
+			eventType: "customer.subscription.updated",
+			object:    `{"id":"sub_20","object":"subscription","status":"canceled","customer":"cus_20"}`,
+			want:      policyCase{source: "sub_20", customer: "cus_20", access: AccessRevoke, final: true},
+		},
+		{
+			name:      "expired first payment is final",
+			eventType: "customer.subscription.updated",
+			object:    `{"id":"sub_21","object":"subscription","status":"incomplete_expired","customer":"cus_21"}`,
+			want:      policyCase{source: "sub_21", customer: "cus_21", access: AccessRevoke, final: true},
+		},
+		{
+			name:      "incomplete subscription waits",
+			eventType: "customer.subscription.created",
+			object:    `{"id":"sub_22","object":"subscription","status":"incomplete","customer":"cus_22"}`,
+			want:      policyCase{ignore: "awaits its first payment"},
+		},
+		{
+			name:      "unpaid subscription is not final",
+			eventType: "customer.subscription.updated",
+			object:    `{"id":"sub_23","object":"subscription","status":"unpaid","customer":"cus_23"}`,
+			want:      policyCase{source: "sub_23", customer: "cus_23", access: AccessRevoke},
+		},
+		{
+			name:      "proration invoice neither grants nor revokes",
+			eventType: "invoice.paid",
+			object:    `{"id":"in_24","object":"invoice","customer":"cus_24","subscription":"sub_24","billing_reason":"subscription_update","amount_paid":0}`,
+			want:      policyCase{ignore: "does not pay for a billing period"},
+		},
+		{
+			name:      "failed proration invoice keeps access",
+			eventType: "invoice.payment_failed",
+			object:    `{"id":"in_25","object":"invoice","customer":"cus_25","parent":{"type":"subscription_details","subscription_details":{"subscription":"sub_25"}},"billing_reason":"subscription_update"}`,
+			want:      policyCase{ignore: "does not pay for a billing period"},
+		},
+		{
+			name:      "one-off invoice with a subscription's lines",
+			eventType: "invoice.payment_failed",
+			object:    `{"id":"in_26","object":"invoice","customer":"cus_26","subscription":null,"billing_reason":"manual","lines":{"data":[{"subscription":"sub_26"}]}}`,
+			want:      policyCase{ignore: "no subscription"},
+		},
+		{
+			name:      "first invoice grants",
+			eventType: "invoice.paid",
+			object:    `{"id":"in_27","object":"invoice","customer":"cus_27","subscription":"sub_27","billing_reason":"subscription_create"}`,
+			want:      policyCase{source: "sub_27", customer: "cus_27", access: AccessGrant},
 		},
 		{
 			name:      "unknown subscription status",

@@ -269,6 +269,34 @@ func TestWebhookLivemode(t *testing.T) {
 	}
 }
 
+// TestWebhookConnectedAccounts checks that an event of a connected
+// account changes nothing unless the handler is told to act on them.
+func TestWebhookConnectedAccounts(t *testing.T) {
+	e := eras[1]
+	for _, tt := range []struct {
+		name        string
+		allow       bool
+		wantOutcome stripegate.Outcome
+	}{
+		{"ignored by default", false, stripegate.OutcomeIgnored},
+		{"applied when allowed", true, stripegate.OutcomeGranted},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, func(c *stripegate.WebhookConfig) { c.ConnectedAccountEvents = tt.allow })
+			body := fixture(t, e, "checkout.session.completed")
+			body = bytes.Replace(body, []byte(`"object": "event",`), []byte(`"account": "acct_1Q2w3E4r5T6y7U8i",
+  "object": "event",`), 1)
+			status, resp := r.post(body)
+			if status != http.StatusOK || strings.TrimSpace(resp) != string(tt.wantOutcome) {
+				t.Errorf("got %d %q, want 200 %q", status, resp, tt.wantOutcome)
+			}
+			if active := r.entitlement(fixtureUser).Active; active != tt.allow {
+				t.Errorf("active %v, want %v", active, tt.allow)
+			}
+		})
+	}
+}
+
 // TestWebhookDuplicates checks that a redelivered event, re-signed with a
 // new timestamp, is acknowledged and applied once, also when the copies
 // arrive at the same time.
@@ -324,7 +352,7 @@ func TestWebhookOutOfOrder(t *testing.T) {
 		t.Run(e.dir, func(t *testing.T) {
 			r := newRig(t, nil)
 			r.deliver(e, "checkout.session.completed.subscription")
-			r.deliver(e, "customer.subscription.deleted")
+			r.deliver(e, "invoice.payment_failed")
 			if got := r.deliver(e, "invoice.paid"); got != stripegate.OutcomeStale {
 				t.Errorf("older invoice.paid: outcome %q, want stale", got)
 			}
@@ -332,10 +360,66 @@ func TestWebhookOutOfOrder(t *testing.T) {
 				t.Errorf("older subscription.created: outcome %q, want stale", got)
 			}
 			if r.entitlement(fixtureUser).Active {
-				t.Error("stale events restored access to a deleted subscription")
+				t.Error("stale events restored access after a failed renewal")
 			}
 		})
 	}
+}
+
+// TestWebhookEndedSubscription checks that nothing revives a deleted
+// subscription: neither older events arriving late nor a newer payment of
+// an old invoice.
+func TestWebhookEndedSubscription(t *testing.T) {
+	for _, e := range eras {
+		t.Run(e.dir, func(t *testing.T) {
+			r := newRig(t, nil)
+			r.deliver(e, "checkout.session.completed.subscription")
+			if got := r.deliver(e, "customer.subscription.deleted"); got != stripegate.OutcomeRevoked {
+				t.Errorf("deleted: outcome %q, want revoked", got)
+			}
+			r.deliver(e, "customer.subscription.created")
+
+			latePayment := time.Unix(fixtureCreated(t, e, "customer.subscription.deleted"), 0).Add(24 * time.Hour)
+			got := r.deliver(e, "invoice.paid", stripegatetest.WithNewID(), stripegatetest.WithCreated(latePayment))
+			if got != stripegate.OutcomeUnchanged {
+				t.Errorf("invoice paid after deletion: outcome %q, want unchanged", got)
+			}
+			if r.entitlement(fixtureUser).Active {
+				t.Error("a deleted subscription granted access again")
+			}
+		})
+	}
+}
+
+// TestWebhookSameSecondIncomplete checks that the snapshot of a new
+// subscription before its first payment, created in the same second as the
+// payment, does not revoke when it arrives last.
+func TestWebhookSameSecondIncomplete(t *testing.T) {
+	e := eras[1]
+	r := newRig(t, nil)
+	second := time.Unix(fixtureCreated(t, e, "customer.subscription.created"), 0)
+
+	r.deliver(e, "checkout.session.completed.subscription", stripegatetest.WithCreated(second))
+	r.deliver(e, "invoice.paid", stripegatetest.WithCreated(second))
+	got := r.deliver(e, "customer.subscription.created", stripegatetest.WithCreated(second), stripegatetest.WithObjectField("status", "incomplete"))
+	if got != stripegate.OutcomeIgnored {
+		t.Errorf("incomplete snapshot: outcome %q, want ignored", got)
+	}
+	if !r.entitlement(fixtureUser).Active {
+		t.Error("the incomplete snapshot revoked a paying user")
+	}
+}
+
+// fixtureCreated returns the created time of a fixture event.
+func fixtureCreated(t *testing.T, e era, name string) int64 {
+	t.Helper()
+	var ev struct {
+		Created int64 `json:"created"`
+	}
+	if err := json.Unmarshal(fixture(t, e, name), &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev.Created
 }
 
 // TestWebhookCustomerLinkLater checks that an event naming only a customer
@@ -476,6 +560,7 @@ func TestNewWebhookHandlerValidates(t *testing.T) {
 		{"no store", stripegate.WebhookConfig{Secrets: []string{good}}, "Store is nil"},
 		{"negative tolerance", stripegate.WebhookConfig{Secrets: []string{good}, Store: memstore.New(), Tolerance: -time.Second}, "Tolerance is negative"},
 		{"negative body cap", stripegate.WebhookConfig{Secrets: []string{good}, Store: memstore.New(), MaxBodyBytes: -1}, "MaxBodyBytes is negative"},
+		{"body cap too large", stripegate.WebhookConfig{Secrets: []string{good}, Store: memstore.New(), MaxBodyBytes: 1 << 62}, "above the"},
 		{"negative grace", stripegate.WebhookConfig{Secrets: []string{good}, Store: memstore.New(), GracePeriod: -time.Hour}, "GracePeriod is negative"},
 	}
 	for _, tt := range tests {
