@@ -27,8 +27,8 @@
 //     the handler reads only the fields it needs, in both the shapes before
 //     2025-03-31 and the "basil" shapes from then on.
 //  4. An event of the other mode (a test event on a live handler, or the
-//     reverse) and an event type the policy does not name get 200 and
-//     change nothing.
+//     reverse), an event of a connected account, and an event type the
+//     policy does not name get 200 and change nothing.
 //  5. The policy turns the event into a Change on one source: the Stripe
 //     object whose state decides access.
 //  6. The store applies the Change atomically, deduplicated by event ID and
@@ -62,15 +62,22 @@
 //	checkout.session.completed                 mode setup                         ignored
 //	checkout.session.async_payment_succeeded                                      grant
 //	checkout.session.async_payment_failed                                         revoke
-//	invoice.paid, invoice.payment_succeeded    invoice of a subscription          grant
-//	invoice.payment_failed                     invoice of a subscription          revoke, or grace
+//	invoice.paid, invoice.payment_succeeded    a subscription's first or          grant
+//	                                           renewal invoice
+//	invoice.payment_failed                     a subscription's first or          revoke, or grace
+//	                                           renewal invoice
+//	invoice.*                                  any other billing_reason (a        ignored
+//	                                           proration), or no subscription
 //	customer.subscription.created, .updated,   status active or trialing          grant
 //	.resumed
 //	                                           status past_due                    revoke, or grace
-//	                                           status unpaid, canceled,           revoke
-//	                                           incomplete, incomplete_expired,
-//	                                           paused
-//	customer.subscription.deleted, .paused                                        revoke
+//	                                           status unpaid or paused            revoke
+//	                                           status canceled or                 revoke for good
+//	                                           incomplete_expired
+//	                                           status incomplete                  ignored: before the
+//	                                                                              first payment
+//	customer.subscription.deleted                                                 revoke for good
+//	customer.subscription.paused                                                  revoke
 //	payment_intent.succeeded                   metadata names the user            grant
 //	payment_intent.payment_failed                                                 revoke
 //	charge.refunded                            whole amount refunded              revoke
@@ -78,12 +85,38 @@
 //	charge.dispute.created                                                        revoke
 //	any other type                                                                ignored
 //
+// "Revoke for good" marks the source final: no later event grants it again,
+// in whatever order events arrive, because Stripe never revives a canceled
+// subscription. A late payment of an old invoice therefore leaves a
+// canceled subscription without access.
+//
 // The source is the subscription for subscription events, their invoices
 // and subscription-mode checkout sessions; the payment intent for payment
 // intents, refunds, disputes and payment-mode checkout sessions (the session
 // itself when it has none). A user has access while any of their sources
 // grants it, so a refund of one purchase leaves a running subscription
 // alone.
+//
+// Known limits of the policy:
+//
+//   - A refund or dispute revokes the source that its payment intent names.
+//     A subscription's invoice payments are not sources, so refunding or
+//     disputing one leaves the subscription's access alone until the
+//     subscription itself changes: cancel it in Stripe (for example from an
+//     OnEvent hook that sees charge.dispute.created) and
+//     customer.subscription.deleted revokes it.
+//   - A dispute that the merchant wins does not restore access.
+//   - client_reference_id wins over metadata when both name a user. With
+//     Payment Links the browser can set client_reference_id; that lets a
+//     buyer pay for another user, not take access without paying.
+//   - Access ends only through events. If the endpoint misses
+//     customer.subscription.deleted for longer than Stripe retries (three
+//     days), access remains; Entitlement.PeriodEnd shows when the paid
+//     period ended.
+//
+// Events of a Stripe Connect platform's connected accounts (the envelope's
+// account field is set) are ignored unless WebhookConfig.ConnectedAccountEvents
+// is true.
 //
 // "Grace" applies when WebhookConfig.GracePeriod is set: a subscription
 // that granted access keeps it for that long after its first failed

@@ -17,7 +17,12 @@ type event struct {
 	Created    int64  `json:"created"`
 	Livemode   bool   `json:"livemode"`
 	APIVersion string `json:"api_version"`
-	Data       struct {
+
+	// Account is set on events of a Connect platform's connected
+	// accounts: payments to those accounts, not to the platform.
+	Account string `json:"account"`
+
+	Data struct {
 		Object json.RawMessage `json:"object"`
 	} `json:"data"`
 }

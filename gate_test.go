@@ -74,6 +74,7 @@ func TestGateWrap(t *testing.T) {
 		{"revoked JSON client", store, "lapsed", "application/json", http.StatusPaymentRequired, "application/problem+json", `"status":402`},
 		{"problem+json client", store, "lapsed", "application/problem+json, */*;q=0.1", http.StatusPaymentRequired, "application/problem+json", `"title":"Payment Required"`},
 		{"JSON refused by q=0", store, "lapsed", "application/json;q=0, text/plain", http.StatusPaymentRequired, "text/plain; charset=utf-8", "Payment Required"},
+		{"JSON refused by q=0.000", store, "lapsed", "application/json;q=0.000", http.StatusPaymentRequired, "text/plain; charset=utf-8", "Payment Required"},
 		{"not signed in", store, "", "", http.StatusUnauthorized, "text/plain; charset=utf-8", "Unauthorized"},
 		{"not signed in JSON", store, "", "application/json", http.StatusUnauthorized, "application/problem+json", `"status":401`},
 		{"store down", brokenStore{store}, "paid", "", http.StatusServiceUnavailable, "text/plain; charset=utf-8", "Service Unavailable"},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -45,7 +46,7 @@ func acceptsJSON(accept string) bool {
 		var item string
 		item, accept, _ = strings.Cut(accept, ",")
 		mediaType, params, err := mime.ParseMediaType(strings.TrimSpace(item))
-		if err != nil || params["q"] == "0" || params["q"] == "0.0" {
+		if err != nil || refused(params["q"]) {
 			continue
 		}
 		if mediaType == "application/json" || (strings.HasPrefix(mediaType, "application/") && strings.HasSuffix(mediaType, "+json")) {
@@ -53,4 +54,14 @@ func acceptsJSON(accept string) bool {
 		}
 	}
 	return false
+}
+
+// refused reports whether a quality value excludes its media type: q=0 in
+// any spelling (0, 0.0, 0.000), or a value that is not a number.
+func refused(quality string) bool {
+	if quality == "" {
+		return false
+	}
+	q, err := strconv.ParseFloat(quality, 64)
+	return err != nil || q <= 0
 }

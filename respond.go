@@ -37,7 +37,7 @@ func (h *WebhookHandler) log(ctx context.Context, rep *Report) {
 	switch {
 	case rep.Status >= 500:
 		level = slog.LevelError
-	case rep.Status >= 400, rep.Reason == reasonLiveOnTest, rep.Reason == reasonTestOnLive:
+	case rep.Status >= 400, rep.Reason == reasonLiveOnTest, rep.Reason == reasonTestOnLive, rep.Reason == reasonConnectedAccount:
 		level = slog.LevelWarn
 	}
 	if !h.logger.Enabled(ctx, level) {

@@ -11,6 +11,14 @@ import (
 	"time"
 )
 
+// maxMaxBodyBytes caps WebhookConfig.MaxBodyBytes. Stripe events are far
+// smaller; the cap keeps the limit arithmetic from overflowing.
+const maxMaxBodyBytes = 1 << 30
+
+// initialBodyBuffer caps the buffer allocated from an unverified
+// Content-Length; a larger body grows it as its bytes arrive.
+const initialBodyBuffer = 64 << 10
+
 // Defaults for WebhookConfig fields left zero.
 const (
 	DefaultMaxBodyBytes      = 1 << 20 // 1 MiB
@@ -52,6 +60,14 @@ type WebhookConfig struct {
 	// UserMetadataKey is the metadata key that names the app's user on
 	// Stripe objects. Default "user_id".
 	UserMetadataKey string
+
+	// ConnectedAccountEvents, when true, lets events of connected accounts
+	// (Stripe Connect events, whose account field is set) change access.
+	// Default false: they are acknowledged, logged as a warning and
+	// ignored, because they record payments to those accounts, and any
+	// seller on a platform could otherwise grant access to any user with a
+	// free checkout on its own account.
+	ConnectedAccountEvents bool
 
 	// GracePeriod keeps access for this long after the first failed
 	// renewal of a subscription (invoice.payment_failed, status past_due).
@@ -96,6 +112,7 @@ type WebhookHandler struct {
 	policy   policy
 	store    EntitlementStore
 	livemode bool
+	connect  bool
 	maxBody  int64
 	timeout  time.Duration
 	logger   *slog.Logger
@@ -118,6 +135,7 @@ func NewWebhookHandler(cfg WebhookConfig) (*WebhookHandler, error) {
 		},
 		store:    cfg.Store,
 		livemode: cfg.Livemode,
+		connect:  cfg.ConnectedAccountEvents,
 		maxBody:  orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
 		timeout:  orDefault(cfg.ProcessingTimeout, DefaultProcessingTimeout),
 		logger:   cfg.Logger,
@@ -153,6 +171,8 @@ func (cfg *WebhookConfig) validate() error {
 		return fmt.Errorf("stripegate: WebhookConfig.Tolerance is negative (%s)", cfg.Tolerance)
 	case cfg.MaxBodyBytes < 0:
 		return fmt.Errorf("stripegate: WebhookConfig.MaxBodyBytes is negative (%d)", cfg.MaxBodyBytes)
+	case cfg.MaxBodyBytes > maxMaxBodyBytes:
+		return fmt.Errorf("stripegate: WebhookConfig.MaxBodyBytes is %d, above the %d bytes this handler accepts", cfg.MaxBodyBytes, int64(maxMaxBodyBytes))
 	case cfg.ProcessingTimeout < 0:
 		return fmt.Errorf("stripegate: WebhookConfig.ProcessingTimeout is negative (%s)", cfg.ProcessingTimeout)
 	case cfg.GracePeriod < 0:
@@ -211,6 +231,10 @@ func (h *WebhookHandler) process(ctx context.Context, ev *event) Report {
 		rep.Outcome, rep.Reason = OutcomeIgnored, h.modeMismatch(ev.Livemode)
 		return rep
 	}
+	if ev.Account != "" && !h.connect {
+		rep.Outcome, rep.Reason = OutcomeIgnored, reasonConnectedAccount
+		return rep
+	}
 
 	d, err := h.policy.decide(ev)
 	if err != nil {
@@ -237,11 +261,13 @@ func (h *WebhookHandler) process(ctx context.Context, ev *event) Report {
 	return rep
 }
 
-// Reasons for ignoring an event of the other mode; the log line for them is
-// a warning, since they usually mean a misconfigured endpoint.
+// Reasons for ignoring an event of the other mode or of a connected
+// account; the log line for them is a warning, since they usually mean a
+// misconfigured endpoint.
 const (
-	reasonLiveOnTest = "live-mode event on a test-mode handler"
-	reasonTestOnLive = "test-mode event on a live-mode handler"
+	reasonLiveOnTest       = "live-mode event on a test-mode handler"
+	reasonTestOnLive       = "test-mode event on a live-mode handler"
+	reasonConnectedAccount = "event of a connected account; set WebhookConfig.ConnectedAccountEvents to act on it"
 )
 
 func (h *WebhookHandler) modeMismatch(eventLive bool) string {
@@ -261,7 +287,7 @@ func (h *WebhookHandler) readBody(r *http.Request) ([]byte, int, error) {
 
 	size := int64(4096)
 	if r.ContentLength >= 0 {
-		size = r.ContentLength
+		size = min(r.ContentLength, initialBodyBuffer)
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
 	if _, err := buf.ReadFrom(io.LimitReader(r.Body, h.maxBody+1)); err != nil {
