@@ -23,7 +23,14 @@ func PrintStartup(w io.Writer, cfg Config, addr, detail string) {
 // Serve handles HTTP requests on listener until ctx is done, then lets the
 // requests in progress finish, for up to five seconds.
 func Serve(ctx context.Context, listener net.Listener, handler http.Handler) error {
-	server := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	// Read and idle timeouts end connections that send a body slowly or
+	// sit open, so such clients cannot hold goroutines for good.
+	server := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
 	served := make(chan error, 1)
 	go func() { served <- server.Serve(listener) }()
 
