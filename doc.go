@@ -66,8 +66,10 @@
 //	                                           renewal invoice
 //	invoice.payment_failed                     a subscription's first or          revoke, or grace
 //	                                           renewal invoice
-//	invoice.*                                  any other billing_reason (a        ignored
-//	                                           proration), or no subscription
+//	invoice.*                                  any other billing_reason (a        unchanged
+//	                                           proration)
+//	invoice.*                                  no subscription                    ignored
+//	invoice_payment.paid                       ties a payment to its invoice      unchanged
 //	customer.subscription.created, .updated,   status active or trialing          grant
 //	.resumed
 //	                                           status past_due                    revoke, or grace
@@ -93,18 +95,17 @@
 // The source is the subscription for subscription events, their invoices
 // and subscription-mode checkout sessions; the payment intent for payment
 // intents, refunds, disputes and payment-mode checkout sessions (the session
-// itself when it has none). A user has access while any of their sources
+// itself when it has none). A subscription's invoices record aliases for it:
+// the invoice and, before 2025-03-31, its payment intent and charge; from
+// then on invoice_payment.paid ties the payment to the invoice. So a full
+// refund or a dispute of a subscription's payment revokes the subscription,
+// in whichever order those events arrive (until the next paid renewal
+// grants it again). A user has access while any of their sources
 // grants it, so a refund of one purchase leaves a running subscription
 // alone.
 //
 // Known limits of the policy:
 //
-//   - A refund or dispute revokes the source that its payment intent names.
-//     A subscription's invoice payments are not sources, so refunding or
-//     disputing one leaves the subscription's access alone until the
-//     subscription itself changes: cancel it in Stripe (for example from an
-//     OnEvent hook that sees charge.dispute.created) and
-//     customer.subscription.deleted revokes it.
 //   - A dispute that the merchant wins does not restore access.
 //   - client_reference_id wins over metadata when both name a user. With
 //     Payment Links the browser can set client_reference_id; that lets a

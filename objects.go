@@ -37,8 +37,11 @@ type invoice struct {
 	Customer objectRef `json:"customer"`
 	Metadata metadata  `json:"metadata"`
 
-	// Subscription and SubscriptionDetails are the shapes before
-	// 2025-03-31.
+	// Subscription, SubscriptionDetails, PaymentIntent and Charge are the
+	// shapes before 2025-03-31. From then on an invoice names its payments
+	// only in invoice_payment events.
+	PaymentIntent       objectRef `json:"payment_intent"`
+	Charge              objectRef `json:"charge"`
 	Subscription        objectRef `json:"subscription"`
 	SubscriptionDetails *struct {
 		Metadata metadata `json:"metadata"`
@@ -91,6 +94,23 @@ func (in *invoice) subscriptionMetadata() metadata {
 		return in.SubscriptionDetails.Metadata
 	}
 	return nil
+}
+
+// aliases returns the IDs that stand for the invoice's subscription: the
+// invoice and, in the shapes before 2025-03-31, its payment.
+func (in *invoice) aliases() []string {
+	return nonEmpty(in.ID, string(in.PaymentIntent), string(in.Charge))
+}
+
+// invoicePayment is a Stripe invoice_payment object (2025-03-31 on): one
+// payment of an invoice.
+type invoicePayment struct {
+	ID      string    `json:"id"`
+	Invoice objectRef `json:"invoice"`
+	Payment struct {
+		PaymentIntent objectRef `json:"payment_intent"`
+		Charge        objectRef `json:"charge"`
+	} `json:"payment"`
 }
 
 // subscription is a Stripe subscription object.

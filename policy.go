@@ -33,6 +33,7 @@ var rules = map[string]rule{
 	"invoice.paid":              invoiceRule(AccessGrant),
 	"invoice.payment_succeeded": invoiceRule(AccessGrant),
 	"invoice.payment_failed":    (*policy).invoiceFailed,
+	"invoice_payment.paid":      invoicePaymentPaid,
 
 	"customer.subscription.created": (*policy).subscriptionStatus,
 	"customer.subscription.updated": (*policy).subscriptionStatus,
@@ -159,6 +160,9 @@ func (p *policy) invoiceFailed(ev *event) (decision, error) {
 	if err != nil || reason != "" {
 		return decision{ignore: reason}, err
 	}
+	if c.Access == AccessKeep {
+		return decision{change: c}, nil
+	}
 	return decision{change: p.failedRenewal(c)}, nil
 }
 
@@ -173,14 +177,35 @@ func (p *policy) invoiceChange(ev *event, access Access) (Change, string, error)
 	if sub == "" {
 		return Change{}, "invoice belongs to no subscription", nil
 	}
-	if !in.paysForPeriod() {
-		return Change{}, "invoice does not pay for a billing period (billing_reason " + quote(in.BillingReason) + ")", nil
-	}
 
 	c := p.change(ev, sub, access)
 	c.UserID = p.userFrom("", in.Metadata, in.subscriptionMetadata())
 	c.CustomerID = string(in.Customer)
+	c.Aliases = in.aliases()
+	if !in.paysForPeriod() {
+		// A proration says nothing about whether the subscription is
+		// paid up, but a refund or dispute of its payment must still
+		// reach the subscription.
+		c.Access = AccessKeep
+	}
 	return c, "", nil
+}
+
+// invoicePaymentPaid ties a payment to its invoice, and so to the
+// invoice's subscription once invoice.paid names it, in whichever order
+// the two events arrive. It changes no access itself.
+func invoicePaymentPaid(p *policy, ev *event) (decision, error) {
+	var ip invoicePayment
+	if err := ev.decodeObject(&ip); err != nil {
+		return decision{}, err
+	}
+	if ip.Invoice == "" {
+		return ignored("invoice payment names no invoice"), nil
+	}
+
+	c := p.change(ev, string(ip.Invoice), AccessKeep)
+	c.Aliases = nonEmpty(string(ip.Payment.PaymentIntent), string(ip.Payment.Charge))
+	return decision{change: c}, nil
 }
 
 // subscriptionStatus maps a subscription's status to access.
@@ -273,11 +298,8 @@ func (p *policy) paymentIntentFailed(ev *event) (decision, error) {
 }
 
 // chargeRefunded revokes the access that the charge's payment granted, once
-// the whole amount is refunded.
-//
-// NOTE: a refunded subscription invoice revokes only a source named by its
-// payment intent; the subscription keeps access until its own status
-// changes (cancel it in Stripe to end access).
+// the whole amount is refunded. For a subscription's payment the store
+// finds the subscription through the aliases its invoices recorded.
 func (p *policy) chargeRefunded(ev *event) (decision, error) {
 	var ch charge
 	if err := ev.decodeObject(&ch); err != nil {
@@ -308,6 +330,17 @@ func (p *policy) disputeCreated(ev *event) (decision, error) {
 	c := p.change(ev, source, AccessRevoke)
 	c.UserID = p.userFrom("", d.Metadata)
 	return decision{change: c}, nil
+}
+
+// nonEmpty returns the values that are not empty.
+func nonEmpty(values ...string) []string {
+	var out []string
+	for _, v := range values {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func firstNonEmpty(values ...string) string {

@@ -20,22 +20,31 @@ type era struct {
 	subscription string
 	cardPayment  string // payment intent of the card checkout
 	bankPayment  string // payment intent of the bank debit checkout
+
+	// Aliases of the paid and the failed renewal invoice: the invoice, and
+	// before 2025-03-31 its payment intent and charge.
+	paidInvoice   []string
+	failedInvoice []string
 }
 
 var eras = []era{
 	{
-		dir:          "2022-11-15",
-		customer:     "cus_Nj5B57LZqvnaIg",
-		subscription: "sub_1N0Qf5LKkAKty0Q8ocjnVxrK",
-		cardPayment:  "pi_1Mxd0wLKkAKty0Q87fIqvZs9",
-		bankPayment:  "pi_1N0HFsLKkAKty0Q8su62DXWH",
+		dir:           "2022-11-15",
+		customer:      "cus_Nj5B57LZqvnaIg",
+		subscription:  "sub_1N0Qf5LKkAKty0Q8ocjnVxrK",
+		cardPayment:   "pi_1Mxd0wLKkAKty0Q87fIqvZs9",
+		bankPayment:   "pi_1N0HFsLKkAKty0Q8su62DXWH",
+		paidInvoice:   []string{"in_1N0Qf4LKkAKty0Q8yP50XUIb", "pi_1N0HFsLKkAKty0Q8at2GcSpW", "ch_1N0HFsLKkAKty0Q8pUgEybQ2"},
+		failedInvoice: []string{"in_1N0HFsLKkAKty0Q89OuN6iMZ", "pi_1N0HFsLKkAKty0Q8QzOG9T60", "ch_1N0HFsLKkAKty0Q8Ckngeo2B"},
 	},
 	{
-		dir:          "2026-08-26.dahlia",
-		customer:     "cus_QXg1o8vcGmoR32",
-		subscription: "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw",
-		cardPayment:  "pi_1PgafyB7WZ01zgkWSjxsAJo3",
-		bankPayment:  "pi_1Pgc76B7WZ01zgkWg4jaw746",
+		dir:           "2026-08-26.dahlia",
+		customer:      "cus_QXg1o8vcGmoR32",
+		subscription:  "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw",
+		cardPayment:   "pi_1PgafyB7WZ01zgkWSjxsAJo3",
+		bankPayment:   "pi_1Pgc76B7WZ01zgkWg4jaw746",
+		paidInvoice:   []string{"in_1Pgc6tB7WZ01zgkWu9fdqL6I"},
+		failedInvoice: []string{"in_1Pgc76B7WZ01zgkWgb6MneZ2"},
 	},
 }
 
@@ -59,6 +68,7 @@ type policyCase struct {
 	user     string
 	customer string
 	access   Access
+	aliases  []string
 	final    bool
 	ignore   string // substring of the ignore reason, or "" for a change
 }
@@ -71,9 +81,9 @@ func policyCases(e era) []policyCase {
 		{file: "checkout.session.completed.unpaid", source: e.bankPayment, user: fixtureUser, customer: e.customer, access: AccessRevoke},
 		{file: "checkout.session.async_payment_succeeded", source: e.bankPayment, user: fixtureUser, customer: e.customer, access: AccessGrant},
 		{file: "checkout.session.async_payment_failed", source: e.bankPayment, user: fixtureUser, customer: e.customer, access: AccessRevoke},
-		{file: "invoice.paid", source: e.subscription, customer: e.customer, access: AccessGrant},
-		{file: "invoice.payment_succeeded", source: e.subscription, customer: e.customer, access: AccessGrant},
-		{file: "invoice.payment_failed", source: e.subscription, customer: e.customer, access: AccessRevoke},
+		{file: "invoice.paid", source: e.subscription, customer: e.customer, access: AccessGrant, aliases: e.paidInvoice},
+		{file: "invoice.payment_succeeded", source: e.subscription, customer: e.customer, access: AccessGrant, aliases: e.paidInvoice},
+		{file: "invoice.payment_failed", source: e.subscription, customer: e.customer, access: AccessRevoke, aliases: e.failedInvoice},
 		{file: "customer.subscription.created", source: e.subscription, customer: e.customer, access: AccessGrant},
 		{file: "customer.subscription.updated", source: e.subscription, customer: e.customer, access: AccessRevoke},
 		{file: "customer.subscription.deleted", source: e.subscription, customer: e.customer, access: AccessRevoke, final: true},
@@ -127,6 +137,7 @@ func checkDecision(t *testing.T, ev *event, d decision, tc policyCase) {
 		UserID:     tc.user,
 		CustomerID: tc.customer,
 		Access:     tc.access,
+		Aliases:    tc.aliases,
 		Final:      tc.final,
 	}
 	got := d.change
@@ -266,13 +277,13 @@ func TestPolicyEdgeCases(t *testing.T) {
 			name:      "proration invoice neither grants nor revokes",
 			eventType: "invoice.paid",
 			object:    `{"id":"in_24","object":"invoice","customer":"cus_24","subscription":"sub_24","billing_reason":"subscription_update","amount_paid":0}`,
-			want:      policyCase{ignore: "does not pay for a billing period"},
+			want:      policyCase{source: "sub_24", customer: "cus_24", access: AccessKeep, aliases: []string{"in_24"}},
 		},
 		{
 			name:      "failed proration invoice keeps access",
 			eventType: "invoice.payment_failed",
 			object:    `{"id":"in_25","object":"invoice","customer":"cus_25","parent":{"type":"subscription_details","subscription_details":{"subscription":"sub_25"}},"billing_reason":"subscription_update"}`,
-			want:      policyCase{ignore: "does not pay for a billing period"},
+			want:      policyCase{source: "sub_25", customer: "cus_25", access: AccessKeep, aliases: []string{"in_25"}},
 		},
 		{
 			name:      "one-off invoice with a subscription's lines",
@@ -284,7 +295,25 @@ func TestPolicyEdgeCases(t *testing.T) {
 			name:      "first invoice grants",
 			eventType: "invoice.paid",
 			object:    `{"id":"in_27","object":"invoice","customer":"cus_27","subscription":"sub_27","billing_reason":"subscription_create"}`,
-			want:      policyCase{source: "sub_27", customer: "cus_27", access: AccessGrant},
+			want:      policyCase{source: "sub_27", customer: "cus_27", access: AccessGrant, aliases: []string{"in_27"}},
+		},
+		{
+			name:      "pre-basil invoice aliases its payment",
+			eventType: "invoice.payment_failed",
+			object:    `{"id":"in_28","object":"invoice","customer":"cus_28","subscription":"sub_28","billing_reason":"subscription_cycle","payment_intent":"pi_28","charge":"ch_28"}`,
+			want:      policyCase{source: "sub_28", customer: "cus_28", access: AccessRevoke, aliases: []string{"in_28", "pi_28", "ch_28"}},
+		},
+		{
+			name:      "invoice payment ties payment to invoice",
+			eventType: "invoice_payment.paid",
+			object:    `{"id":"inpay_29","object":"invoice_payment","invoice":"in_29","payment":{"type":"payment_intent","payment_intent":"pi_29"},"status":"paid"}`,
+			want:      policyCase{source: "in_29", access: AccessKeep, aliases: []string{"pi_29"}},
+		},
+		{
+			name:      "invoice payment without invoice",
+			eventType: "invoice_payment.paid",
+			object:    `{"id":"inpay_30","object":"invoice_payment","invoice":null,"payment":{"type":"payment_intent","payment_intent":"pi_30"}}`,
+			want:      policyCase{ignore: "names no invoice"},
 		},
 		{
 			name:      "unknown subscription status",
@@ -302,7 +331,7 @@ func TestPolicyEdgeCases(t *testing.T) {
 			name:      "basil invoice user from subscription metadata",
 			eventType: "invoice.paid",
 			object:    `{"id":"in_7","object":"invoice","customer":"cus_7","parent":{"type":"subscription_details","subscription_details":{"subscription":"sub_7","metadata":{"user_id":"u7"}}}}`,
-			want:      policyCase{source: "sub_7", user: "u7", customer: "cus_7", access: AccessGrant},
+			want:      policyCase{source: "sub_7", user: "u7", customer: "cus_7", access: AccessGrant, aliases: []string{"in_7"}},
 		},
 		{
 			name:      "payment intent without user",

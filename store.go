@@ -32,26 +32,33 @@ type EntitlementStore interface {
 	//  1. If c.EventID was applied before, Apply returns OutcomeDuplicate and
 	//     changes nothing. Two concurrent calls with the same event ID must
 	//     result in one application and one OutcomeDuplicate.
-	//  2. If c.UserID and c.CustomerID are both set and the customer has no
+	//  2. The source is c.SourceID or, when c.SourceID is an alias, the
+	//     source it stands for, following up to MaxAliasHops aliases. Every
+	//     step below, and the log entry, use that source's ID. Each of
+	//     c.Aliases not known yet is recorded as standing for it; a known
+	//     alias keeps its target. With AccessKeep, Apply stops here: it
+	//     stores the event ID and the aliases, adds no log entry and
+	//     returns OutcomeUnchanged.
+	//  3. If c.UserID and c.CustomerID are both set and the customer has no
 	//     user yet, Apply links them, and every source and payment log entry
 	//     stored for that customer without a user now belongs to the user.
 	//     An existing link is kept.
-	//  3. The source's user is c.UserID, else the user already stored on the
+	//  4. The source's user is c.UserID, else the user already stored on the
 	//     source, else the user linked to c.CustomerID, else none yet.
-	//  4. If c.Final is set, the source ends for good: it stops granting
+	//  5. If c.Final is set, the source ends for good: it stops granting
 	//     access (a grace period included) and stays final. This holds even
 	//     when c is older than the source's last change, because Stripe
 	//     never revives a canceled or expired subscription: a later event
 	//     that seems to grant (a late invoice payment) must not. Apply
 	//     returns OutcomeRevoked or OutcomeUnchanged. A stale final change
 	//     keeps the source's user, PeriodEnd and ordering key.
-	//  5. Otherwise, if the source is final, Apply stores the event ID and a
+	//  6. Otherwise, if the source is final, Apply stores the event ID and a
 	//     log entry, keeps the source as it is and returns OutcomeUnchanged.
-	//  6. Otherwise, if the source last changed by an event created after
+	//  7. Otherwise, if the source last changed by an event created after
 	//     c.Created, Apply returns OutcomeStale: the event ID and a log entry
 	//     are stored but the source keeps its state and its user. An event
 	//     created in the same second is applied.
-	//  7. Otherwise it sets the source's state from c.Access (see Access for
+	//  8. Otherwise it sets the source's state from c.Access (see Access for
 	//     the grace rule) and returns OutcomeGranted, OutcomeRevoked,
 	//     OutcomeGraceStarted or OutcomeUnchanged, comparing whether the
 	//     source granted access before and after.
@@ -60,7 +67,7 @@ type EntitlementStore interface {
 	// empty while its customer is not linked to a user.
 	Apply(ctx context.Context, c Change) (Result, error)
 
-	// LinkCustomer links a Stripe customer to a user, as Apply's step 2 does,
+	// LinkCustomer links a Stripe customer to a user, as Apply's step 3 does,
 	// for apps that create customers themselves. Linking a customer that is
 	// already linked to the same user is not an error. Linking it to another
 	// user returns an error wrapping ErrCustomerLinked and changes nothing.
@@ -95,7 +102,17 @@ const (
 	// first deadline, so repeated failures do not extend it. A source that
 	// did not grant access stays revoked.
 	AccessRevokeAfterGrace
+
+	// AccessKeep records only the event and its aliases: it changes no
+	// access and creates no source (see EntitlementStore.Apply, step 2).
+	// It carries the link between a payment and its invoice, which
+	// arrives in an event of its own from API version 2025-03-31 on.
+	AccessKeep
 )
+
+// MaxAliasHops bounds how many aliases Apply follows to find a source, so
+// that a cycle of aliases cannot make it loop.
+const MaxAliasHops = 4
 
 // String returns the access as a lowercase word for logs.
 func (a Access) String() string {
@@ -106,6 +123,8 @@ func (a Access) String() string {
 		return "revoke"
 	case AccessRevokeAfterGrace:
 		return "revoke_after_grace"
+	case AccessKeep:
+		return "keep"
 	default:
 		return "unknown"
 	}
@@ -128,6 +147,12 @@ type Change struct {
 	CustomerID string
 
 	Access Access
+
+	// Aliases are other Stripe IDs that stand for the source: a
+	// subscription's invoices and the payment intents and charges that
+	// paid them. A later change naming one of them as its SourceID, such
+	// as a refund or a dispute of that payment, reaches the subscription.
+	Aliases []string
 
 	// Final marks the end of the source for good: a canceled subscription,
 	// or one whose first payment never came (incomplete_expired). It comes

@@ -410,6 +410,77 @@ func TestWebhookSameSecondIncomplete(t *testing.T) {
 	}
 }
 
+// TestWebhookSubscriptionDispute checks that a dispute of a subscription's
+// renewal payment revokes the subscription: before 2025-03-31 the invoice
+// names its payment, from then on an invoice_payment event does, before or
+// after invoice.paid.
+func TestWebhookSubscriptionDispute(t *testing.T) {
+	const renewalPayment = "pi_3QrT5kL2mNb7Vc9x"
+	invoicePayment := func(t *testing.T, e era) []byte {
+		t.Helper()
+		var inv struct {
+			Data struct {
+				Object struct {
+					ID string `json:"id"`
+				} `json:"object"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(fixture(t, e, "invoice.paid"), &inv); err != nil {
+			t.Fatal(err)
+		}
+		body, err := stripegatetest.NewEvent("invoice_payment.paid", map[string]any{
+			"id": "inpay_1QrT5kL2mNb7Vc9y", "object": "invoice_payment", "invoice": inv.Data.Object.ID,
+			"payment": map[string]any{"type": "payment_intent", "payment_intent": renewalPayment},
+			"status":  "paid", "livemode": false,
+		}, stripegatetest.WithCreated(time.Unix(fixtureCreated(t, e, "invoice.paid"), 0)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return body
+	}
+
+	tests := []struct {
+		name  string
+		era   era
+		steps []string // fixture names; "invoice_payment" is built above
+	}{
+		{"2022 invoice names its payment", eras[0], []string{"checkout.session.completed.subscription", "invoice.paid"}},
+		{"basil payment after invoice", eras[1], []string{"checkout.session.completed.subscription", "invoice.paid", "invoice_payment"}},
+		{"basil payment before invoice", eras[1], []string{"checkout.session.completed.subscription", "invoice_payment", "invoice.paid"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, nil)
+			for _, step := range tt.steps {
+				if step == "invoice_payment" {
+					if status, resp := r.post(invoicePayment(t, tt.era)); status != http.StatusOK {
+						t.Fatalf("invoice_payment.paid: %d %s", status, resp)
+					}
+					continue
+				}
+				r.deliver(tt.era, step)
+			}
+			if !r.entitlement(fixtureUser).Active {
+				t.Fatal("no access after the renewal was paid")
+			}
+
+			payment := renewalPayment
+			if tt.era.dir == "2022-11-15" {
+				payment = "pi_1N0HFsLKkAKty0Q8at2GcSpW" // named by the fixture invoice
+			}
+			disputedAt := time.Unix(fixtureCreated(t, tt.era, "invoice.paid"), 0).Add(24 * time.Hour)
+			got := r.deliver(tt.era, "charge.dispute.created",
+				stripegatetest.WithObjectField("payment_intent", payment), stripegatetest.WithCreated(disputedAt))
+			if got != stripegate.OutcomeRevoked {
+				t.Errorf("dispute of the renewal payment: outcome %q, want revoked", got)
+			}
+			if r.entitlement(fixtureUser).Active {
+				t.Error("the disputed subscription keeps access")
+			}
+		})
+	}
+}
+
 // fixtureCreated returns the created time of a fixture event.
 func fixtureCreated(t *testing.T, e era, name string) int64 {
 	t.Helper()

@@ -21,7 +21,7 @@
 // # Invalid changes
 //
 // A Change with an empty EventID or SourceID, or an Access other than the
-// three defined ones, is a programming error in its caller: Apply returns a
+// defined ones, is a programming error in its caller: Apply returns a
 // descriptive error that wraps nothing and stores nothing. So does
 // LinkCustomer with an empty customer or user ID. Empty UserID and CustomerID
 // in a Change are valid. No method panics on any input.
@@ -102,6 +102,7 @@ type Store struct {
 	sources   map[string]*source
 	users     map[string]*user
 	customers map[string]*customer
+	aliases   map[string]string // alias ID -> the ID it stands for
 }
 
 var _ stripegate.EntitlementStore = (*Store)(nil)
@@ -138,6 +139,7 @@ func (s *Store) init() {
 	s.sources = make(map[string]*source)
 	s.users = make(map[string]*user)
 	s.customers = make(map[string]*customer)
+	s.aliases = make(map[string]string)
 }
 
 // processedEvent is one remembered event ID and when it was applied.
@@ -213,7 +215,7 @@ func validate(c stripegate.Change) error {
 		return fmt.Errorf("memstore: invalid change: empty EventID (event type %q, source %q)", c.EventType, c.SourceID)
 	case c.SourceID == "":
 		return fmt.Errorf("memstore: invalid change: empty SourceID (event %q, type %q)", c.EventID, c.EventType)
-	case c.Access != stripegate.AccessGrant && c.Access != stripegate.AccessRevoke && c.Access != stripegate.AccessRevokeAfterGrace:
+	case c.Access < stripegate.AccessRevoke || c.Access > stripegate.AccessKeep:
 		return fmt.Errorf("memstore: invalid change: unknown Access %d (event %q, source %q)", int(c.Access), c.EventID, c.SourceID)
 	}
 	return nil
@@ -235,12 +237,24 @@ func (s *Store) apply(c stripegate.Change) stripegate.Result {
 	s.seq++
 	seq := s.seq
 
-	// 2. Link the customer, unless it is linked already.
+	// 2. Resolve the source through aliases and record the new ones.
+	c.SourceID = s.resolve(c.SourceID)
+	s.addAliases(c.Aliases, c.SourceID)
+	if c.Access == stripegate.AccessKeep {
+		s.remember(c.EventID, seq, now)
+		var userID string
+		if src := s.sources[c.SourceID]; src != nil {
+			userID = src.userID
+		}
+		return stripegate.Result{Outcome: stripegate.OutcomeUnchanged, UserID: userID}
+	}
+
+	// 3. Link the customer, unless it is linked already.
 	if c.UserID != "" && c.CustomerID != "" {
 		s.link(c.CustomerID, c.UserID)
 	}
 
-	// 3. The source's user and customer.
+	// 4. The source's user and customer.
 	src := s.sources[c.SourceID]
 	if src == nil {
 		src = &source{id: c.SourceID}
@@ -260,7 +274,7 @@ func (s *Store) apply(c stripegate.Change) stripegate.Result {
 		customerID = src.customerID
 	}
 
-	// 4. to 7. Stripe's created times are whole seconds, so staleness is
+	// 5. to 8. Stripe's created times are whole seconds, so staleness is
 	// decided by second: an event created in the same second as the last
 	// one applied is applied. A stale event, and any event on a final
 	// source, leaves the source with its owner as well as its state.
@@ -306,6 +320,31 @@ func (s *Store) apply(c stripegate.Change) stripegate.Result {
 		s.refresh(userID)
 	}
 	return stripegate.Result{Outcome: outcome, UserID: userID}
+}
+
+// resolve returns the source ID that id stands for, following at most
+// stripegate.MaxAliasHops aliases.
+func (s *Store) resolve(id string) string {
+	for range stripegate.MaxAliasHops {
+		target, ok := s.aliases[id]
+		if !ok {
+			break
+		}
+		id = target
+	}
+	return id
+}
+
+// addAliases records each new alias as standing for sourceID.
+func (s *Store) addAliases(aliases []string, sourceID string) {
+	for _, alias := range aliases {
+		if alias == "" || alias == sourceID {
+			continue
+		}
+		if _, known := s.aliases[alias]; !known {
+			s.aliases[alias] = sourceID
+		}
+	}
 }
 
 // end makes the source final and returns the outcome. A stale change

@@ -59,6 +59,7 @@ func groups() []group {
 		{"Sources", sourceRules},
 		{"Grace", graceRules},
 		{"Final", finalRules},
+		{"Aliases", aliasRules},
 		{"Fields", fieldRules},
 		{"PaymentLog", paymentLogRules},
 		{"Context", contextRules},
