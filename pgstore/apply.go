@@ -45,7 +45,7 @@ ON CONFLICT (source_id) DO NOTHING`
 
 	// lockSourceSQL reads a source and locks its row until the transaction
 	// ends, so that events on one source are applied one at a time.
-	lockSourceSQL = `SELECT COALESCE(user_id, ''), COALESCE(customer_id, ''), granting, grace_until, period_end, changed
+	lockSourceSQL = `SELECT COALESCE(user_id, ''), COALESCE(customer_id, ''), granting, grace_until, period_end, final, changed
 FROM {schema}.sources
 WHERE source_id = $1
 FOR UPDATE`
@@ -59,7 +59,14 @@ RETURNING seq`
 	// updateSourceSQL stores a source's owner and state.
 	updateSourceSQL = `UPDATE {schema}.sources
 SET user_id = NULLIF($2, ''), customer_id = NULLIF($3, ''),
-    granting = $4, grace_until = $5, period_end = $6, changed = $7, changed_seq = $8
+    granting = $4, grace_until = $5, period_end = $6, changed = $7, changed_seq = $8, final = $9
+WHERE source_id = $1`
+
+	// endSourceSQL ends a source for good on a stale final change. The
+	// owner, the period end and the ordering key (changed, changed_seq)
+	// stay as they are.
+	endSourceSQL = `UPDATE {schema}.sources
+SET granting = false, grace_until = NULL, final = true
 WHERE source_id = $1`
 
 	// adoptEntriesSQL files the log entries of a source that had no owner
@@ -92,8 +99,10 @@ func (src *storedSource) ownerless() bool {
 //  3. It locks the source's row (creating it first if needed), so that
 //     events on one source are applied one after another, in any number of
 //     processes.
-//  4. It decides staleness and the new state from the locked row, then
-//     writes the payment log entry and the source.
+//  4. It decides from the locked row whether the change ends the source,
+//     meets a source that has ended, is stale, or sets a new state. Then it
+//     writes the payment log entry and, unless the source stays as it is,
+//     the source.
 //
 // A serialization failure or deadlock is retried up to Config.MaxRetries
 // times. Once ctx is done, Apply returns an error wrapping ctx.Err() and the
@@ -166,10 +175,21 @@ func (s *Store) applyInTx(ctx context.Context, tx pgx.Tx, c stripegate.Change) (
 	if err != nil {
 		return stripegate.Result{}, err
 	}
-	if src.staleFor(c) {
-		return s.recordStale(ctx, tx, c, src)
+
+	// The cases follow steps 4 to 7 of stripegate.EntitlementStore.Apply:
+	// a final change applies even when stale, and a final source keeps its
+	// state against every later change except another final one.
+	stale := src.staleFor(c)
+	switch {
+	case c.Final && stale:
+		return s.endStale(ctx, tx, c, src)
+	case src.final && !c.Final:
+		return s.recordOnly(ctx, tx, c, src, stripegate.OutcomeUnchanged)
+	case stale:
+		return s.recordOnly(ctx, tx, c, src, stripegate.OutcomeStale)
+	default:
+		return s.applyState(ctx, tx, c, src)
 	}
-	return s.applyState(ctx, tx, c, src)
 }
 
 // claimEvent stores the event ID and reports whether this transaction
@@ -214,7 +234,7 @@ func (s *Store) lockSource(ctx context.Context, tx pgx.Tx, sourceID string) (sto
 	var src storedSource
 	var graceUntil, periodEnd, changed pgtype.Timestamptz
 	err := tx.QueryRow(ctx, s.sql.lockSource, sourceID).
-		Scan(&src.userID, &src.customerID, &src.granting, &graceUntil, &periodEnd, &changed)
+		Scan(&src.userID, &src.customerID, &src.granting, &graceUntil, &periodEnd, &src.final, &changed)
 	if err != nil {
 		return storedSource{}, fmt.Errorf("lock source %s: %w", sourceID, err)
 	}
@@ -235,19 +255,39 @@ func (s *Store) currentOwner(ctx context.Context, tx pgx.Tx, src storedSource) (
 	return s.linkedUser(ctx, tx, src.customerID)
 }
 
-// recordStale logs an event older than the one that last set the source.
+// recordOnly logs an event that leaves the source as it is: one older than
+// the event that last set the source, or a non-final one on a final source.
 // The source keeps its state and its owner, and the entry goes to them.
-func (s *Store) recordStale(ctx context.Context, tx pgx.Tx, c stripegate.Change, src storedSource) (stripegate.Result, error) {
+func (s *Store) recordOnly(ctx context.Context, tx pgx.Tx, c stripegate.Change, src storedSource, outcome stripegate.Outcome) (stripegate.Result, error) {
 	owner, err := s.currentOwner(ctx, tx, src)
 	if err != nil {
 		return stripegate.Result{}, err
 	}
 
-	e := newEntry(c, stripegate.OutcomeStale, owner, src.customerID)
+	e := newEntry(c, outcome, owner, src.customerID)
 	if _, err := s.insertEntry(ctx, tx, e); err != nil {
 		return stripegate.Result{}, err
 	}
-	return stripegate.Result{Outcome: stripegate.OutcomeStale, UserID: owner}, nil
+	return stripegate.Result{Outcome: outcome, UserID: owner}, nil
+}
+
+// endStale ends the source for good on a final change older than the event
+// that last set the source. Like a stale change, it keeps the source's
+// owner, period end and ordering key, and the entry goes to that owner.
+func (s *Store) endStale(ctx context.Context, tx pgx.Tx, c stripegate.Change, src storedSource) (stripegate.Result, error) {
+	owner, err := s.currentOwner(ctx, tx, src)
+	if err != nil {
+		return stripegate.Result{}, err
+	}
+
+	result := outcome(src.granting, false, false)
+	if _, err := s.insertEntry(ctx, tx, newEntry(c, result, owner, src.customerID)); err != nil {
+		return stripegate.Result{}, err
+	}
+	if _, err := tx.Exec(ctx, s.sql.endSource, c.SourceID); err != nil {
+		return stripegate.Result{}, fmt.Errorf("end source %s: %w", c.SourceID, err)
+	}
+	return stripegate.Result{Outcome: result, UserID: owner}, nil
 }
 
 // applyState sets the source's owner and state from the change and logs
@@ -301,7 +341,7 @@ func (s *Store) newOwner(ctx context.Context, tx pgx.Tx, c stripegate.Change, sr
 
 func (s *Store) updateSource(ctx context.Context, tx pgx.Tx, sourceID, owner, customerID string, st sourceState, seq int64) error {
 	_, err := tx.Exec(ctx, s.sql.updateSource, sourceID, owner, customerID,
-		st.granting, nullTime(st.graceUntil), nullTime(st.periodEnd), st.changed, seq)
+		st.granting, nullTime(st.graceUntil), nullTime(st.periodEnd), st.changed, seq, st.final)
 	if err != nil {
 		return fmt.Errorf("update source %s: %w", sourceID, err)
 	}

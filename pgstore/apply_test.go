@@ -24,7 +24,8 @@ var base = time.Date(2025, time.March, 3, 9, 30, 0, 0, time.UTC)
 // links to a pgstore and to a memstore, one call at a time, and requires the
 // same results, entitlements and payment logs. The small sets of IDs and
 // times make duplicates, stale and same-second events, pending customers
-// and sources without an owner frequent.
+// and sources without an owner frequent. Some changes are final, stale
+// ones included, and later changes then meet final sources.
 func TestApplyMatchesMemstore(t *testing.T) {
 	pool := testPool(t)
 	for seed := range uint64(30) {
@@ -89,6 +90,13 @@ func randomOp(rng *rand.Rand) op {
 	}
 	if rng.IntN(3) == 0 {
 		c.PeriodEnd = created.AddDate(0, 1, rng.IntN(5))
+	}
+	// Final changes are rare, so that most sources see a history of
+	// changes before one ends them. They keep their random Access, because
+	// a final change ends its source regardless of its Access.
+	if rng.IntN(40) == 0 {
+		c.EventType = "customer.subscription.deleted"
+		c.Final = true
 	}
 	return op{change: c}
 }

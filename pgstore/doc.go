@@ -24,8 +24,9 @@
 //	                  Stripe customer and the app's user, never changed once
 //	                  stored.
 //	sources           source_id (primary key), user_id, customer_id, granting,
-//	                  grace_until, period_end, changed, changed_seq: the
-//	                  access state of each Stripe object that decides access.
+//	                  grace_until, period_end, final, changed, changed_seq:
+//	                  the access state of each Stripe object that decides
+//	                  access.
 //	payment_log       seq (primary key), event_id, event_type, outcome,
 //	                  source_id, customer_id, user_id, pending_customer_id,
 //	                  created: one row per applied event.
@@ -48,9 +49,11 @@
 // if needed. Events on one source are thus applied one after another, and
 // each reads the state its predecessor committed, whichever process applied
 // it. The staleness check, the new state and the log entry are computed
-// from that locked row. Every transaction takes its locks in the same order
-// (event ID, customer link, source), so Apply does not deadlock with
-// itself. A serialization failure or deadlock, from other work on the same
+// from that locked row, which also stores whether the source is final. A
+// final change ends the source even when stale, and a final source keeps
+// its state against every later non-final change. Every transaction takes
+// its locks in the same order (event ID, customer link, source), so Apply
+// does not deadlock with itself. A serialization failure or deadlock, from other work on the same
 // tables for example, is retried up to Config.MaxRetries times after a
 // short random pause.
 //

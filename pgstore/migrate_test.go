@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
@@ -181,4 +182,67 @@ func TestMigrateExistingSchemaWithoutCreatePrivilege(t *testing.T) {
 		EventID: "evt_1Role", EventType: "invoice.paid", Created: base,
 		SourceID: "sub_1Role", UserID: "user_role", Access: stripegate.AccessGrant,
 	}, stripegate.OutcomeGranted)
+}
+
+// Migrate adds the final column to a sources table created before it
+// existed. Rows stored before get false, so they keep their access.
+func TestMigrateAddsFinalColumn(t *testing.T) {
+	ctx := context.Background()
+	pool := testPool(t)
+	s := newTestStore(t, pool, Config{})
+	mustApply(t, s, stripegate.Change{
+		EventID: "evt_1Old1", EventType: "invoice.paid", Created: base,
+		SourceID: "sub_1Old", UserID: "user_old", Access: stripegate.AccessGrant,
+	}, stripegate.OutcomeGranted)
+	if _, err := pool.Exec(ctx, "ALTER TABLE "+s.quotedSchema+".sources DROP COLUMN final"); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate on a sources table without final: %v", err)
+	}
+	var nullable, defaultValue string
+	err := pool.QueryRow(ctx, `SELECT is_nullable, column_default FROM information_schema.columns
+WHERE table_schema = $1 AND table_name = 'sources' AND column_name = 'final'`, s.schema).Scan(&nullable, &defaultValue)
+	if err != nil {
+		t.Fatalf("read the final column after Migrate: %v", err)
+	}
+	if nullable != "NO" || defaultValue != "false" {
+		t.Errorf("final column: is_nullable %q, default %q; want \"NO\", \"false\"", nullable, defaultValue)
+	}
+	if e, err := s.Entitlement(ctx, "user_old"); err != nil || !e.Active {
+		t.Errorf("Entitlement(user_old) after Migrate = %+v, %v; want active", e, err)
+	}
+
+	mustApply(t, s, stripegate.Change{
+		EventID: "evt_1Old2", EventType: "customer.subscription.deleted", Created: base.Add(time.Minute),
+		SourceID: "sub_1Old", UserID: "user_old", Access: stripegate.AccessRevoke, Final: true,
+	}, stripegate.OutcomeRevoked)
+	mustApply(t, s, stripegate.Change{
+		EventID: "evt_1Old3", EventType: "invoice.paid", Created: base.Add(2 * time.Minute),
+		SourceID: "sub_1Old", UserID: "user_old", Access: stripegate.AccessGrant,
+	}, stripegate.OutcomeUnchanged)
+}
+
+// Migrate on an up-to-date schema takes no ACCESS EXCLUSIVE lock on
+// sources, so it does not wait for a transaction that reads the table.
+func TestMigrateDoesNotWaitForReaders(t *testing.T) {
+	ctx := context.Background()
+	pool := testPool(t)
+	s := newTestStore(t, pool, Config{})
+
+	reader, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Rollback(ctx)
+	if _, err := reader.Exec(ctx, "SELECT count(*) FROM "+s.quotedSchema+".sources"); err != nil {
+		t.Fatal(err)
+	}
+
+	migrateCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := s.Migrate(migrateCtx); err != nil {
+		t.Fatalf("Migrate while another transaction reads sources: %v, want it to finish without waiting", err)
+	}
 }

@@ -31,9 +31,11 @@ CREATE SEQUENCE IF NOT EXISTS apply_seq;
 
 -- sources contains the access state of each Stripe object that decides access.
 -- Its owner is user_id when set, else the user linked to customer_id, else
--- no owner yet. changed is the created time of the last event applied to it,
--- and changed_seq that event's number from apply_seq. changed is NULL only
--- inside the transaction that creates the row.
+-- no owner yet. final is true once an event has ended the source for good
+-- (Change.Final), and such a source never grants again. changed is the created
+-- time of the last event applied to it, and changed_seq that event's number
+-- from apply_seq. changed is NULL only inside the transaction that creates
+-- the row.
 CREATE TABLE IF NOT EXISTS sources (
     source_id   text        PRIMARY KEY,
     user_id     text,
@@ -41,9 +43,23 @@ CREATE TABLE IF NOT EXISTS sources (
     granting    boolean     NOT NULL DEFAULT false,
     grace_until timestamptz,
     period_end  timestamptz,
+    final       boolean     NOT NULL DEFAULT false,
     changed     timestamptz,
     changed_seq bigint
 );
+-- Adds final to a sources table created before the column existed. The
+-- check comes first because ALTER TABLE takes an ACCESS EXCLUSIVE lock even
+-- when ADD COLUMN IF NOT EXISTS has nothing to do (seen on PostgreSQL 15).
+-- That lock would make every Migrate wait for, and block, the reads and
+-- writes of running apps.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute
+                   WHERE attrelid = 'sources'::regclass AND attname = 'final' AND NOT attisdropped) THEN
+        ALTER TABLE sources ADD COLUMN final boolean NOT NULL DEFAULT false;
+    END IF;
+END
+$$;
 -- Entitlement: the sources a user owns directly.
 CREATE INDEX IF NOT EXISTS sources_user_idx
     ON sources (user_id);

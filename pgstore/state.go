@@ -13,6 +13,7 @@ type sourceState struct {
 	granting   bool      // the source grants access
 	graceUntil time.Time // the grace deadline while in a grace period, else zero
 	periodEnd  time.Time // the billing period end, zero when unknown
+	final      bool      // ended for good by a final change; never grants again
 	changed    time.Time // the created time of the last applied event
 }
 
@@ -24,17 +25,22 @@ func (st sourceState) staleFor(c stripegate.Change) bool {
 }
 
 // next returns the state after c and the outcome of the change, following
-// the rules of stripegate.Access.
+// the rules of stripegate.Access and stripegate.Change.Final. The caller
+// handles the changes that leave the state as it is: stale ones, and
+// non-final ones on a final source. A final change ends the source
+// regardless of its Access.
 func (st sourceState) next(c stripegate.Change) (sourceState, stripegate.Outcome) {
 	before := st.granting
 	graceStarted := false
 
-	switch c.Access {
-	case stripegate.AccessGrant:
+	switch {
+	case c.Final:
+		st = st.ended()
+	case c.Access == stripegate.AccessGrant:
 		st.granting, st.graceUntil = true, time.Time{}
-	case stripegate.AccessRevoke:
+	case c.Access == stripegate.AccessRevoke:
 		st.granting, st.graceUntil = false, time.Time{}
-	case stripegate.AccessRevokeAfterGrace:
+	case c.Access == stripegate.AccessRevokeAfterGrace:
 		switch {
 		case !st.granting:
 			// A source that does not grant access stays revoked.
@@ -57,6 +63,13 @@ func (st sourceState) next(c stripegate.Change) (sourceState, stripegate.Outcome
 	st.changed = c.Created
 
 	return st, outcome(before, st.granting, graceStarted)
+}
+
+// ended returns the state of the source ended for good: final, not
+// granting and without a grace period.
+func (st sourceState) ended() sourceState {
+	st.final, st.granting, st.graceUntil = true, false, time.Time{}
+	return st
 }
 
 func outcome(before, after, graceStarted bool) stripegate.Outcome {

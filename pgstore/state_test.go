@@ -90,3 +90,47 @@ func TestSourceStateStaleFor(t *testing.T) {
 		})
 	}
 }
+
+// A final change ends the source regardless of its Access. The source stops
+// granting, loses its grace period and stays final.
+func TestSourceStateNextFinal(t *testing.T) {
+	created := base.Add(time.Hour)
+	periodEnd := base.AddDate(0, 1, 0)
+	ended := sourceState{applied: true, final: true, changed: created, periodEnd: periodEnd}
+
+	tests := []struct {
+		name        string
+		from        sourceState
+		access      stripegate.Access
+		periodEnd   time.Time
+		want        sourceState
+		wantOutcome stripegate.Outcome
+	}{
+		{"NewSource", sourceState{}, stripegate.AccessRevoke, time.Time{},
+			sourceState{applied: true, final: true, changed: created}, stripegate.OutcomeUnchanged},
+		{"Granting", sourceState{applied: true, granting: true, changed: base, periodEnd: periodEnd}, stripegate.AccessRevoke, time.Time{},
+			ended, stripegate.OutcomeRevoked},
+		{"InGrace", sourceState{applied: true, granting: true, graceUntil: created.Add(time.Hour), changed: base, periodEnd: periodEnd}, stripegate.AccessRevoke, time.Time{},
+			ended, stripegate.OutcomeRevoked},
+		{"Revoked", sourceState{applied: true, changed: base, periodEnd: periodEnd}, stripegate.AccessRevoke, time.Time{},
+			ended, stripegate.OutcomeUnchanged},
+		{"AlreadyFinal", sourceState{applied: true, final: true, changed: base, periodEnd: periodEnd}, stripegate.AccessRevoke, time.Time{},
+			ended, stripegate.OutcomeUnchanged},
+		{"GrantAccessIgnored", sourceState{applied: true, changed: base, periodEnd: periodEnd}, stripegate.AccessGrant, time.Time{},
+			ended, stripegate.OutcomeUnchanged},
+		{"NewPeriodEnd", sourceState{applied: true, granting: true, changed: base}, stripegate.AccessRevoke, periodEnd,
+			ended, stripegate.OutcomeRevoked},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := stripegate.Change{Created: created, Access: tc.access, Final: true, PeriodEnd: tc.periodEnd}
+			got, outcome := tc.from.next(c)
+			if outcome != tc.wantOutcome {
+				t.Errorf("outcome %q, want %q", outcome, tc.wantOutcome)
+			}
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(sourceState{})); diff != "" {
+				t.Errorf("state (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -70,6 +70,7 @@ type queries struct {
 	lockSource     string
 	insertEntry    string
 	updateSource   string
+	endSource      string
 	adoptEntries   string
 	entitlement    string
 	paymentLog     string
@@ -87,6 +88,7 @@ func newQueries(quotedSchema string) queries {
 		lockSource:     r.Replace(lockSourceSQL),
 		insertEntry:    r.Replace(insertEntrySQL),
 		updateSource:   r.Replace(updateSourceSQL),
+		endSource:      r.Replace(endSourceSQL),
 		adoptEntries:   r.Replace(adoptEntriesSQL),
 		entitlement:    r.Replace(entitlementSQL),
 		paymentLog:     r.Replace(paymentLogSQL),
