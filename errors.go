@@ -3,7 +3,7 @@ package stripegate
 import "errors"
 
 // Errors a webhook request can fail with. The handler logs them with the
-// "error" key and picks the HTTP status from them; Hooks.OnEvent receives
+// "error" key and picks the HTTP status from them; WebhookConfig.OnEvent receives
 // them too. Match them with errors.Is.
 var (
 	// ErrMethodNotAllowed is returned when the request is not a POST.

@@ -3,11 +3,10 @@ package stripegate_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 
 	"github.com/stripegate/stripegate"
@@ -25,7 +24,9 @@ func Example() {
 	webhook, err := stripegate.NewWebhookHandler(stripegate.WebhookConfig{
 		Secrets: []string{secret},
 		Store:   store,
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		// Test-mode events unless told otherwise: set STRIPE_LIVEMODE=true
+		// in production, or live payments are acknowledged and ignored.
+		Livemode: os.Getenv("STRIPE_LIVEMODE") == "true",
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -1,7 +1,8 @@
 package stripegate
 
 // Outcome is what became of one webhook event. It appears in log lines under
-// the "outcome" key, in payment log entries and in Hooks.
+// the "outcome" key, in payment log entries and in the Report
+// that WebhookConfig.OnEvent receives.
 type Outcome string
 
 // Outcomes that a store's Apply returns.

@@ -23,6 +23,7 @@ func TestReadmeSnippetsMatchExamples(t *testing.T) {
 	}{
 		{"webhook and gate", "webhook, err := stripegate.NewWebhookHandler", "example_test.go"},
 		{"pgstore", "store, err := pgstore.New", "pgstore/example_test.go"},
+		{"test helpers", "stripegatetest.NewEvent(", "example_test.go"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -90,8 +90,11 @@ func (v *verifier) verify(body []byte, header string, now time.Time) error {
 
 	signedAt := time.Unix(parsed.timestamp, 0)
 	age := now.Sub(signedAt)
-	if age > v.tolerance || age < -v.tolerance {
-		return fmt.Errorf("%w: signed at %d, %s from now", ErrTimestampOutOfTolerance, parsed.timestamp, age.Round(time.Second))
+	switch {
+	case age > v.tolerance:
+		return fmt.Errorf("%w: signed at %d, %s ago", ErrTimestampOutOfTolerance, parsed.timestamp, age.Round(time.Second))
+	case age < -v.tolerance:
+		return fmt.Errorf("%w: signed at %d, %s in the future", ErrTimestampOutOfTolerance, parsed.timestamp, signedAt.Sub(now).Round(time.Second))
 	}
 
 	var expected [sha256.Size]byte

@@ -8,12 +8,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 )
 
 // maxMaxBodyBytes caps WebhookConfig.MaxBodyBytes. Stripe events are far
 // smaller; the cap keeps the limit arithmetic from overflowing.
 const maxMaxBodyBytes = 1 << 30
+
+// maxTolerance caps WebhookConfig.Tolerance.
+const maxTolerance = time.Hour
 
 // initialBodyBuffer caps the buffer allocated from an unverified
 // Content-Length; a larger body grows it as its bytes arrive.
@@ -169,6 +173,10 @@ func (cfg *WebhookConfig) validate() error {
 		return errors.New("stripegate: WebhookConfig.Store is nil: pass an EntitlementStore such as memstore.New()")
 	case cfg.Tolerance < 0:
 		return fmt.Errorf("stripegate: WebhookConfig.Tolerance is negative (%s)", cfg.Tolerance)
+	case cfg.Tolerance > maxTolerance:
+		return fmt.Errorf("stripegate: WebhookConfig.Tolerance is %s, above %s: so wide a window lets a captured request be replayed for hours; fix the server's clock instead", cfg.Tolerance, maxTolerance)
+	case cfg.UserMetadataKey != "" && strings.TrimSpace(cfg.UserMetadataKey) == "":
+		return errors.New("stripegate: WebhookConfig.UserMetadataKey is blank: leave it empty for \"user_id\" or name the metadata key")
 	case cfg.MaxBodyBytes < 0:
 		return fmt.Errorf("stripegate: WebhookConfig.MaxBodyBytes is negative (%d)", cfg.MaxBodyBytes)
 	case cfg.MaxBodyBytes > maxMaxBodyBytes:

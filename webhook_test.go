@@ -631,6 +631,8 @@ func TestNewWebhookHandlerValidates(t *testing.T) {
 		{"no store", stripegate.WebhookConfig{Secrets: []string{good}}, "Store is nil"},
 		{"negative tolerance", stripegate.WebhookConfig{Secrets: []string{good}, Store: memstore.New(), Tolerance: -time.Second}, "Tolerance is negative"},
 		{"negative body cap", stripegate.WebhookConfig{Secrets: []string{good}, Store: memstore.New(), MaxBodyBytes: -1}, "MaxBodyBytes is negative"},
+		{"tolerance too wide", stripegate.WebhookConfig{Secrets: []string{good}, Store: memstore.New(), Tolerance: 2 * time.Hour}, "Tolerance is 2h0m0s"},
+		{"blank metadata key", stripegate.WebhookConfig{Secrets: []string{good}, Store: memstore.New(), UserMetadataKey: " "}, "UserMetadataKey is blank"},
 		{"body cap too large", stripegate.WebhookConfig{Secrets: []string{good}, Store: memstore.New(), MaxBodyBytes: 1 << 62}, "above the"},
 		{"negative grace", stripegate.WebhookConfig{Secrets: []string{good}, Store: memstore.New(), GracePeriod: -time.Hour}, "GracePeriod is negative"},
 	}

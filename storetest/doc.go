@@ -13,8 +13,9 @@
 //	}
 //
 // Run runs every rule of the contract as a named subtest, grouped by topic
-// (Basics, Outcome, Link, Idempotency, Ordering, Sources, Grace, Fields,
-// PaymentLog, Context, Concurrency), so one rule can be rerun on its own:
+// (Basics, Outcome, Link, Idempotency, Ordering, Sources, Grace, Final,
+// Aliases, Fields, PaymentLog, Context, Concurrency), so one rule can be
+// rerun on its own:
 //
 //	go test -race -run 'TestStore/Grace/KeepsFirstDeadline' ./mystore
 //
