@@ -3,18 +3,19 @@ package stripegate
 import (
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // signatureHeader is the parsed Stripe-Signature header.
 type signatureHeader struct {
 	timestamp  int64
-	signatures [][]byte // decoded v1 values; other schemes are dropped
+	signatures [][sha256.Size]byte // decoded v1 values; other schemes are dropped
 }
 
 // maxSignatures bounds how many v1 values one header may carry, so a huge
@@ -53,11 +54,8 @@ func parseSignatureHeader(header string) (signatureHeader, error) {
 			}
 			parsed.timestamp = t
 		case "v1":
-			if len(value) != 2*sha256.Size || len(parsed.signatures) == maxSignatures {
-				continue
-			}
-			sig, err := hex.DecodeString(value)
-			if err != nil {
+			var sig [sha256.Size]byte
+			if len(parsed.signatures) == maxSignatures || !decodeHex(sig[:], value) {
 				continue
 			}
 			parsed.signatures = append(parsed.signatures, sig)
@@ -73,10 +71,58 @@ func parseSignatureHeader(header string) (signatureHeader, error) {
 	return parsed, nil
 }
 
+// decodeHex decodes src, which must be exactly 2*len(dst) hex digits of
+// either case, into dst. Unlike encoding/hex it takes a string, so a header
+// value needs no copy.
+func decodeHex(dst []byte, src string) bool {
+	if len(src) != 2*len(dst) {
+		return false
+	}
+	for i := range dst {
+		high, okHigh := hexDigit(src[2*i])
+		low, okLow := hexDigit(src[2*i+1])
+		if !okHigh || !okLow {
+			return false
+		}
+		dst[i] = high<<4 | low
+	}
+	return true
+}
+
+func hexDigit(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	default:
+		return 0, false
+	}
+}
+
 // verifier checks signatures against a fixed set of secrets.
 type verifier struct {
 	secrets   [][]byte
 	tolerance time.Duration
+
+	// macs holds, for each secret, HMAC states keyed with it for reuse
+	// across requests. A verifier built without them (in tests) keys a new
+	// state on each request.
+	macs []*sync.Pool
+}
+
+// newVerifier returns a verifier of the secrets with a pool of keyed HMAC
+// states for each.
+func newVerifier(secrets []string, tolerance time.Duration) verifier {
+	v := verifier{tolerance: tolerance}
+	for _, s := range secrets {
+		key := []byte(s)
+		v.secrets = append(v.secrets, key)
+		v.macs = append(v.macs, &sync.Pool{New: func() any { return newMAC(key) }})
+	}
+	return v
 }
 
 // verify checks the header against the raw body. The timestamp must be
@@ -90,33 +136,66 @@ func (v *verifier) verify(body []byte, header string, now time.Time) error {
 
 	signedAt := time.Unix(parsed.timestamp, 0)
 	age := now.Sub(signedAt)
-	switch {
-	case age > v.tolerance:
-		return fmt.Errorf("%w: signed at %d, %s ago", ErrTimestampOutOfTolerance, parsed.timestamp, age.Round(time.Second))
-	case age < -v.tolerance:
-		return fmt.Errorf("%w: signed at %d, %s in the future", ErrTimestampOutOfTolerance, parsed.timestamp, signedAt.Sub(now).Round(time.Second))
+	if age > v.tolerance || age < -v.tolerance {
+		return fmt.Errorf("%w: signed at %d, %s from now", ErrTimestampOutOfTolerance, parsed.timestamp, age.Round(time.Second))
 	}
 
-	var expected [sha256.Size]byte
-	for _, secret := range v.secrets {
-		computeSignature(expected[:0], secret, parsed.timestamp, body)
-		for _, sig := range parsed.signatures {
-			if hmac.Equal(expected[:], sig) {
-				return nil
-			}
+	for i := range v.secrets {
+		if v.matches(i, parsed, body) {
+			return nil
 		}
 	}
 	return ErrNoMatchingSignature
 }
 
+// matches reports whether one of the header's signatures is the body's
+// signature under secret i. It takes a pooled HMAC state when the verifier
+// has them.
+func (v *verifier) matches(i int, parsed signatureHeader, body []byte) bool {
+	var m *mac
+	if i < len(v.macs) {
+		m = v.macs[i].Get().(*mac)
+		defer v.macs[i].Put(m)
+	} else {
+		m = newMAC(v.secrets[i])
+	}
+
+	expected := m.sum(parsed.timestamp, body)
+	for _, sig := range parsed.signatures {
+		if hmac.Equal(expected, sig[:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// mac is an HMAC-SHA256 state keyed with one secret, with room for the
+// signed prefix and the result, so that signing allocates nothing.
+type mac struct {
+	hash   hash.Hash
+	prefix [24]byte // "<timestamp>.": up to 19 digits, a sign and the dot
+	out    [sha256.Size]byte
+}
+
+func newMAC(secret []byte) *mac {
+	return &mac{hash: hmac.New(sha256.New, secret)}
+}
+
+// sum returns HMAC-SHA256(secret, "<timestamp>.<body>"), valid until the
+// next call. Reset first brings the state back to just after the key, so a
+// state can sign again.
+func (m *mac) sum(timestamp int64, body []byte) []byte {
+	m.hash.Reset()
+	prefix := strconv.AppendInt(m.prefix[:0], timestamp, 10)
+	prefix = append(prefix, '.')
+	m.hash.Write(prefix)
+	m.hash.Write(body)
+	return m.hash.Sum(m.out[:0])
+}
+
 // computeSignature appends HMAC-SHA256(secret, "<timestamp>.<body>") to dst.
 func computeSignature(dst, secret []byte, timestamp int64, body []byte) []byte {
-	mac := hmac.New(sha256.New, secret)
-	var prefix [24]byte
-	mac.Write(strconv.AppendInt(prefix[:0], timestamp, 10))
-	mac.Write([]byte{'.'})
-	mac.Write(body)
-	return mac.Sum(dst)
+	return append(dst, newMAC(secret).sum(timestamp, body)...)
 }
 
 // checkSecret rejects a value that cannot be a webhook signing secret.

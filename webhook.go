@@ -132,7 +132,7 @@ func NewWebhookHandler(cfg WebhookConfig) (*WebhookHandler, error) {
 	}
 
 	h := &WebhookHandler{
-		verifier: verifier{tolerance: orDefault(cfg.Tolerance, DefaultTolerance)},
+		verifier: newVerifier(cfg.Secrets, orDefault(cfg.Tolerance, DefaultTolerance)),
 		policy: policy{
 			userKey: orDefault(cfg.UserMetadataKey, DefaultUserMetadataKey),
 			grace:   cfg.GracePeriod,
@@ -145,9 +145,6 @@ func NewWebhookHandler(cfg WebhookConfig) (*WebhookHandler, error) {
 		logger:   cfg.Logger,
 		onEvent:  cfg.OnEvent,
 		now:      cfg.Now,
-	}
-	for _, s := range cfg.Secrets {
-		h.verifier.secrets = append(h.verifier.secrets, []byte(s))
 	}
 	if h.logger == nil {
 		h.logger = slog.Default()
