@@ -107,10 +107,18 @@ func (g *Gate) Check(ctx context.Context, userID string) (Entitlement, error) {
 	if err != nil {
 		return Entitlement{UserID: userID}, fmt.Errorf("%w: entitlement of user %q: %w", ErrStore, userID, err)
 	}
-	if !e.Allows(g.now()) {
+	if !g.allows(e) {
 		return e, ErrNotEntitled
 	}
 	return e, nil
+}
+
+// allows is e.Allows(g.now()), reading the clock only for a grace period.
+func (g *Gate) allows(e Entitlement) bool {
+	if e.Active && e.GraceUntil.IsZero() {
+		return true
+	}
+	return e.Allows(g.now())
 }
 
 // Wrap returns a handler that calls next only for a signed-in user with
@@ -124,11 +132,11 @@ func (g *Gate) Wrap(next http.Handler) http.Handler {
 		e, err := g.Check(r.Context(), userID)
 		switch {
 		case err == nil:
-			next.ServeHTTP(w, r.WithContext(withEntitlement(r.Context(), e)))
+			next.ServeHTTP(w, withEntitlement(r, e))
 		case errors.Is(err, ErrNotSignedIn):
 			g.unauthenticated.ServeHTTP(w, r)
 		case errors.Is(err, ErrNotEntitled):
-			g.denied.ServeHTTP(w, r.WithContext(withEntitlement(r.Context(), e)))
+			g.denied.ServeHTTP(w, withEntitlement(r, e))
 		default:
 			g.logger.LogAttrs(r.Context(), slog.LevelError, "stripegate gate: entitlement lookup failed, access refused",
 				slog.String("user_id", userID), slog.String("error", err.Error()))
@@ -139,8 +147,42 @@ func (g *Gate) Wrap(next http.Handler) http.Handler {
 
 type entitlementKey struct{}
 
-func withEntitlement(ctx context.Context, e Entitlement) context.Context {
-	return context.WithValue(ctx, entitlementKey{}, &e)
+// entitledRequest is a request whose context carries an Entitlement. The
+// request, its context and the Entitlement share one allocation, which is
+// what the Gate costs a request it lets through.
+type entitledRequest struct {
+	req http.Request
+	ctx entitlementContext
+}
+
+// entitlementContext is a context carrying an Entitlement, as
+// context.WithValue would carry it, without a separate allocation for the
+// value.
+type entitlementContext struct {
+	context.Context
+	entitlement Entitlement
+}
+
+// Value returns a pointer to the Entitlement for entitlementKey, and looks
+// every other key up in the parent context.
+func (c *entitlementContext) Value(key any) any {
+	if key == (entitlementKey{}) {
+		return &c.entitlement
+	}
+	return c.Context.Value(key)
+}
+
+// withEntitlement returns a shallow copy of r whose context carries e, as
+// r.WithContext does.
+//
+// NOTE: Go 1.26 inlines WithContext here, so the copy it makes stays on
+// the stack and only entitledRequest is allocated (BenchmarkGate shows 1
+// allocation). A compiler that does not inline it costs one more.
+func withEntitlement(r *http.Request, e Entitlement) *http.Request {
+	er := &entitledRequest{}
+	er.ctx = entitlementContext{Context: r.Context(), entitlement: e}
+	er.req = *r.WithContext(&er.ctx)
+	return &er.req
 }
 
 // EntitlementFromContext returns the Entitlement that Gate put on the
