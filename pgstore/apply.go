@@ -94,12 +94,16 @@ func (src *storedSource) ownerless() bool {
 //
 //  1. It inserts the event ID into processed_events. When the ID is there
 //     already, it returns OutcomeDuplicate and changes nothing.
-//  2. It links the customer to the user when the change names both and
+//  2. It resolves the source through source_aliases and records the
+//     change's new aliases as standing for the resolved source. From here
+//     on, the resolved ID is the source ID, in the log entry too. With
+//     AccessKeep it stops here and returns OutcomeUnchanged.
+//  3. It links the customer to the user when the change names both and
 //     the customer has no link.
-//  3. It locks the source's row (creating it first if needed), so that
+//  4. It locks the source's row (creating it first if needed), so that
 //     events on one source are applied one after another, in any number of
 //     processes.
-//  4. It decides from the locked row whether the change ends the source,
+//  5. It decides from the locked row whether the change ends the source,
 //     meets a source that has ended, is stale, or sets a new state. Then it
 //     writes the payment log entry and, unless the source stays as it is,
 //     the source.
@@ -109,7 +113,7 @@ func (src *storedSource) ownerless() bool {
 // transaction is rolled back.
 //
 // A Change with an empty EventID or SourceID, or an Access other than the
-// three defined ones, is a programming error in the caller: Apply returns an
+// four defined ones, is a programming error in the caller: Apply returns an
 // error that wraps nothing and stores nothing.
 func (s *Store) Apply(ctx context.Context, c stripegate.Change) (stripegate.Result, error) {
 	if err := validateChange(c); err != nil {
@@ -138,7 +142,8 @@ func validateChange(c stripegate.Change) error {
 		return fmt.Errorf("pgstore: invalid change: empty EventID (event type %q, source %q)", c.EventType, c.SourceID)
 	case c.SourceID == "":
 		return fmt.Errorf("pgstore: invalid change: empty SourceID (event %q, type %q)", c.EventID, c.EventType)
-	case c.Access != stripegate.AccessGrant && c.Access != stripegate.AccessRevoke && c.Access != stripegate.AccessRevokeAfterGrace:
+	case c.Access != stripegate.AccessGrant && c.Access != stripegate.AccessRevoke &&
+		c.Access != stripegate.AccessRevokeAfterGrace && c.Access != stripegate.AccessKeep:
 		return fmt.Errorf("pgstore: invalid change: unknown Access %d (event %q, source %q)", int(c.Access), c.EventID, c.SourceID)
 	}
 	return nil
@@ -161,8 +166,23 @@ func (s *Store) applyInTx(ctx context.Context, tx pgx.Tx, c stripegate.Change) (
 		return stripegate.Result{}, err
 	}
 	if !claimed {
+		// NOTE: the owner of a duplicate is read from c.SourceID as sent, not from the source it is an alias of, as memstore does.
 		owner, err := s.sourceOwner(ctx, tx, c.SourceID)
 		return stripegate.Result{Outcome: stripegate.OutcomeDuplicate, UserID: owner}, err
+	}
+
+	c.SourceID, err = s.resolveSource(ctx, tx, c.SourceID)
+	if err != nil {
+		return stripegate.Result{}, err
+	}
+	if err := s.insertAliases(ctx, tx, c.Aliases, c.SourceID); err != nil {
+		return stripegate.Result{}, err
+	}
+	if c.Access == stripegate.AccessKeep {
+		// The change only carries aliases: no source is created, and no
+		// log entry is added.
+		owner, err := s.sourceOwner(ctx, tx, c.SourceID)
+		return stripegate.Result{Outcome: stripegate.OutcomeUnchanged, UserID: owner}, err
 	}
 
 	if c.UserID != "" && c.CustomerID != "" {
@@ -176,7 +196,7 @@ func (s *Store) applyInTx(ctx context.Context, tx pgx.Tx, c stripegate.Change) (
 		return stripegate.Result{}, err
 	}
 
-	// The cases follow steps 4 to 7 of stripegate.EntitlementStore.Apply:
+	// The cases follow steps 5 to 8 of stripegate.EntitlementStore.Apply:
 	// a final change applies even when stale, and a final source keeps its
 	// state against every later change except another final one.
 	stale := src.staleFor(c)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -25,7 +26,9 @@ var base = time.Date(2025, time.March, 3, 9, 30, 0, 0, time.UTC)
 // same results, entitlements and payment logs. The small sets of IDs and
 // times make duplicates, stale and same-second events, pending customers
 // and sources without an owner frequent. Some changes are final, stale
-// ones included, and later changes then meet final sources.
+// ones included, and later changes then meet final sources. Some name
+// aliases, some are AccessKeep changes that only record aliases, and some
+// name an alias as their source, so that chains of aliases form.
 func TestApplyMatchesMemstore(t *testing.T) {
 	pool := testPool(t)
 	for seed := range uint64(30) {
@@ -54,6 +57,12 @@ var (
 	testUsers     = []string{"user_a", "user_b"}
 	testCustomers = []string{"cus_A", "cus_B", "cus_C"}
 	testSources   = []string{"sub_1A", "sub_1B", "pi_3C", "cs_test_D"}
+
+	// testAliasIDs are IDs of invoices and payments, which stand for a
+	// source once a change names them as aliases. Changes also name them
+	// as their source, and name the IDs of testSources as aliases.
+	testAliasIDs  = []string{"in_1E", "pi_3F", "ch_3G"}
+	testStripeIDs = slices.Concat(testSources, testAliasIDs)
 )
 
 // op is one random call: a link, or an Apply of change.
@@ -90,6 +99,20 @@ func randomOp(rng *rand.Rand) op {
 	}
 	if rng.IntN(3) == 0 {
 		c.PeriodEnd = created.AddDate(0, 1, rng.IntN(5))
+	}
+	if rng.IntN(4) == 0 {
+		c.SourceID = pick(testAliasIDs, 0)
+	}
+	// The aliases may be empty, repeated, the change's own source or
+	// known already; the stores must skip all of those alike.
+	if rng.IntN(3) == 0 {
+		for range 1 + rng.IntN(3) {
+			c.Aliases = append(c.Aliases, pick(testStripeIDs, 10))
+		}
+	}
+	if rng.IntN(8) == 0 {
+		c.EventType = "invoice_payment.paid"
+		c.Access = stripegate.AccessKeep
 	}
 	// Final changes are rare, so that most sources see a history of
 	// changes before one ends them. They keep their random Access, because
@@ -167,6 +190,7 @@ func TestApplyInvalidChange(t *testing.T) {
 		{"EmptySourceID", func(c *stripegate.Change) { c.SourceID = "" }},
 		{"UnknownAccess", func(c *stripegate.Change) { c.Access = stripegate.Access(42) }},
 		{"NegativeAccess", func(c *stripegate.Change) { c.Access = -1 }},
+		{"AccessAfterKeep", func(c *stripegate.Change) { c.Access = stripegate.AccessKeep + 1 }},
 	}
 	// The checks run before any query, so the pool never connects.
 	s, err := New(unconnectedPool(t), Config{})

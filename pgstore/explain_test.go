@@ -6,11 +6,14 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/stripegate/stripegate"
 )
 
 // fillForPlans adds 5000 users to the store's tables directly: each owns a
 // subscription and has a linked customer with a second source and a log
-// entry waiting for the link. Then it updates the planner's statistics, so
+// entry waiting for the link. Each subscription has an invoice as its
+// alias, and a charge as the invoice's alias. Then it updates the planner's statistics, so
 // that the plans are those of a populated database.
 func fillForPlans(t testing.TB, s *Store) {
 	t.Helper()
@@ -25,7 +28,11 @@ SELECT 'pi_' || i, 'cus_' || i, true, now() + interval '3 days', now(), 5000 + i
 SELECT 'evt_a' || i, 'invoice.paid', 'granted', 'sub_' || i, 'cus_' || i, 'user_' || i, now() FROM generate_series(1, 5000) AS i`,
 		`INSERT INTO {schema}.payment_log (event_id, event_type, outcome, source_id, customer_id, pending_customer_id, created)
 SELECT 'evt_b' || i, 'payment_intent.succeeded', 'granted', 'pi_' || i, 'cus_' || i, 'cus_' || i, now() FROM generate_series(1, 5000) AS i`,
-		`ANALYZE {schema}.customer_links, {schema}.sources, {schema}.payment_log`,
+		`INSERT INTO {schema}.source_aliases (alias_id, target_id)
+SELECT 'in_' || i, 'sub_' || i FROM generate_series(1, 5000) AS i`,
+		`INSERT INTO {schema}.source_aliases (alias_id, target_id)
+SELECT 'ch_' || i, 'in_' || i FROM generate_series(1, 5000) AS i`,
+		`ANALYZE {schema}.customer_links, {schema}.sources, {schema}.payment_log, {schema}.source_aliases`,
 	}
 	r := strings.NewReplacer("{schema}", s.quotedSchema)
 	for _, stmt := range statements {
@@ -51,7 +58,8 @@ func explain(t *testing.T, s *Store, query string, args ...any) string {
 }
 
 // The Gate's query and the payment log's read only the user's rows through
-// indexes: no sequential scan, whatever the number of users.
+// indexes, and Apply resolves an alias through the primary key of
+// source_aliases: no sequential scan, whatever the number of rows.
 func TestQueryPlansUseIndexes(t *testing.T) {
 	pool := testPool(t)
 	s := newTestStore(t, pool, Config{})
@@ -67,6 +75,8 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 			[]string{"sources_user_idx", "customer_links_user_idx", "sources_pending_customer_idx"}},
 		{"PaymentLog", s.sql.paymentLog, []any{"user_42", 50},
 			[]string{"payment_log_user_idx", "customer_links_user_idx", "payment_log_pending_customer_idx"}},
+		{"ResolveSource", s.sql.resolveSource, []any{"ch_42", stripegate.MaxAliasHops},
+			[]string{"source_aliases_pkey"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,6 +91,10 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 				}
 			}
 		})
+	}
+
+	if resolved := resolvedID(t, s, "ch_42"); resolved != "sub_42" {
+		t.Errorf("ch_42 resolves to %q, want sub_42 through in_42", resolved)
 	}
 
 	e, err := s.Entitlement(context.Background(), "user_42")

@@ -60,6 +60,7 @@ func TestMigrateConcurrent(t *testing.T) {
 		"customer_links", "customer_links_pkey", "customer_links_user_idx",
 		"payment_log", "payment_log_pending_customer_idx", "payment_log_pkey", "payment_log_unowned_source_idx", "payment_log_user_idx",
 		"processed_events", "processed_events_applied_at_idx", "processed_events_pkey",
+		"source_aliases", "source_aliases_pkey",
 		"sources", "sources_pending_customer_idx", "sources_pkey", "sources_user_idx",
 	}
 	if diff := cmp.Diff(want, before); diff != "" {
@@ -224,8 +225,45 @@ WHERE table_schema = $1 AND table_name = 'sources' AND column_name = 'final'`, s
 	}, stripegate.OutcomeUnchanged)
 }
 
+// Migrate creates source_aliases in a schema created before the table
+// existed, and the sources stored before keep their access.
+func TestMigrateAddsAliasTable(t *testing.T) {
+	ctx := context.Background()
+	pool := testPool(t)
+	s := newTestStore(t, pool, Config{})
+	mustApply(t, s, stripegate.Change{
+		EventID: "evt_1OldAlias1", EventType: "invoice.paid", Created: base,
+		SourceID: "sub_1OldAlias", UserID: "user_old_alias", Access: stripegate.AccessGrant,
+	}, stripegate.OutcomeGranted)
+	if _, err := pool.Exec(ctx, "DROP TABLE "+s.quotedSchema+".source_aliases"); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate on a schema without source_aliases: %v", err)
+	}
+	if e, err := s.Entitlement(ctx, "user_old_alias"); err != nil || !e.Active {
+		t.Errorf("Entitlement(user_old_alias) after Migrate = %+v, %v; want active", e, err)
+	}
+
+	renewal := stripegate.Change{
+		EventID: "evt_1OldAlias2", EventType: "invoice.paid", Created: base.Add(time.Minute),
+		SourceID: "sub_1OldAlias", UserID: "user_old_alias", Access: stripegate.AccessGrant,
+		Aliases: []string{"pi_3OldAlias"},
+	}
+	mustApply(t, s, renewal, stripegate.OutcomeUnchanged)
+	res := mustApply(t, s, stripegate.Change{
+		EventID: "evt_1OldAlias3", EventType: "charge.refunded", Created: base.Add(2 * time.Minute),
+		SourceID: "pi_3OldAlias", Access: stripegate.AccessRevoke,
+	}, stripegate.OutcomeRevoked)
+	if res.UserID != "user_old_alias" {
+		t.Errorf("refund of the renewal payment: Result.UserID %q, want user_old_alias", res.UserID)
+	}
+}
+
 // Migrate on an up-to-date schema takes no ACCESS EXCLUSIVE lock on
-// sources, so it does not wait for a transaction that reads the table.
+// sources or source_aliases, so it does not wait for a transaction that
+// reads them.
 func TestMigrateDoesNotWaitForReaders(t *testing.T) {
 	ctx := context.Background()
 	pool := testPool(t)
@@ -239,10 +277,13 @@ func TestMigrateDoesNotWaitForReaders(t *testing.T) {
 	if _, err := reader.Exec(ctx, "SELECT count(*) FROM "+s.quotedSchema+".sources"); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := reader.Exec(ctx, "SELECT count(*) FROM "+s.quotedSchema+".source_aliases"); err != nil {
+		t.Fatal(err)
+	}
 
 	migrateCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := s.Migrate(migrateCtx); err != nil {
-		t.Fatalf("Migrate while another transaction reads sources: %v, want it to finish without waiting", err)
+		t.Fatalf("Migrate while another transaction reads sources and source_aliases: %v, want it to finish without waiting", err)
 	}
 }

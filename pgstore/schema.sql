@@ -67,6 +67,21 @@ CREATE INDEX IF NOT EXISTS sources_user_idx
 CREATE INDEX IF NOT EXISTS sources_pending_customer_idx
     ON sources (customer_id) WHERE user_id IS NULL;
 
+-- source_aliases maps other Stripe IDs to the source they stand for (such as
+-- a subscription's invoices, and the payment intents and charges that paid
+-- them), so that a refund or dispute of a payment reaches the subscription.
+-- target_id may be an alias itself: Apply follows alias_id -> target_id, one
+-- lookup in the primary key per hop, for at most stripegate.MaxAliasHops
+-- hops. A stored alias never changes and is never deleted. Aliases get a
+-- table of their own, not a column of sources, for two reasons. An alias
+-- may be recorded before its source has a row (AccessKeep creates none).
+-- And a new column on the existing sources table would need the ACCESS
+-- EXCLUSIVE lock that the check above avoids.
+CREATE TABLE IF NOT EXISTS source_aliases (
+    alias_id  text PRIMARY KEY,
+    target_id text NOT NULL
+);
+
 -- payment_log contains one row per applied event. Like a source, a row belongs
 -- to user_id when set, else to the user linked to pending_customer_id, else
 -- to the source until a later event gives the source an owner.

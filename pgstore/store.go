@@ -64,6 +64,8 @@ func (s *Store) Schema() string { return s.schema }
 type queries struct {
 	claimEvent     string
 	sourceOwner    string
+	resolveSource  string
+	insertAliases  string
 	insertLink     string
 	linkedUser     string
 	ensureSource   string
@@ -82,6 +84,8 @@ func newQueries(quotedSchema string) queries {
 	return queries{
 		claimEvent:     r.Replace(claimEventSQL),
 		sourceOwner:    r.Replace(sourceOwnerSQL),
+		resolveSource:  r.Replace(resolveSourceSQL),
+		insertAliases:  r.Replace(insertAliasesSQL),
 		insertLink:     r.Replace(insertLinkSQL),
 		linkedUser:     r.Replace(linkedUserSQL),
 		ensureSource:   r.Replace(ensureSourceSQL),
