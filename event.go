@@ -28,10 +28,10 @@ var decodeOptions = json.JoinOptions(jsontext.AllowDuplicateNames(true))
 type event struct {
 	eventHeader
 
-	// Data.Object is data.object decoded into anyObject, or nil when the
+	// Data.Object holds data.object decoded into anyObject, or nil when the
 	// event has none, when it is null, or when that decode failed.
 	Data struct {
-		Object *anyObject `json:"object"`
+		Object objectFields `json:"object"`
 	} `json:"data"`
 
 	// body is the verified body when the first decode succeeded, kept to
@@ -55,6 +55,29 @@ type eventHeader struct {
 	// Account is set on events of a Connect platform's connected
 	// accounts: payments to those accounts, not to the platform.
 	Account string `json:"account"`
+}
+
+// objectFields is data.object decoded into anyObject, or nil. A repeated
+// "object" member replaces the earlier one whole, as it does in
+// rawObjectEvent, instead of merging into it member by member.
+type objectFields struct {
+	fields *anyObject
+}
+
+// UnmarshalJSONFrom decodes an object into a new anyObject, or reads null.
+func (f *objectFields) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() == 'n' {
+		_, err := dec.ReadToken()
+		f.fields = nil
+		return err
+	}
+
+	fields := new(anyObject)
+	if err := json.UnmarshalDecode(dec, fields); err != nil {
+		return err
+	}
+	f.fields = fields
+	return nil
 }
 
 // rawObjectEvent is an event as the second decode reads it: the object is
@@ -137,7 +160,7 @@ func (ev *event) createdTime() time.Time {
 // decodeObject sets dst, a pointer to a zero object struct, from
 // data.object.
 func (ev *event) decodeObject(dst any) error {
-	if ev.Data.Object != nil && ev.Data.Object.copyTo(dst) {
+	if fields := ev.Data.Object.fields; fields != nil && fields.copyTo(dst) {
 		return nil
 	}
 
@@ -170,6 +193,8 @@ func describeJSONError(err error) string {
 		return fmt.Sprintf("JSON ends early at byte %d", syntaxErr.ByteOffset)
 	case errors.As(err, &syntaxErr):
 		return fmt.Sprintf("invalid JSON at byte %d", syntaxErr.ByteOffset)
+	case errors.As(err, &typeErr) && typeErr.JSONPointer == "":
+		return fmt.Sprintf("the body is a JSON %s, expected an object", kindName(typeErr.JSONKind))
 	case errors.As(err, &typeErr):
 		return fmt.Sprintf("field %q has JSON type %s, expected %s",
 			fieldPath(typeErr.JSONPointer), kindName(typeErr.JSONKind), goTypeName(typeErr.GoType))
