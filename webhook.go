@@ -314,8 +314,8 @@ func (h *WebhookHandler) readBody(r *http.Request, buf []byte) ([]byte, int, err
 // response past the deadline, and a panic in it becomes an error.
 //
 // NOTE: starting that goroutine wakes an idle processor. On the 2-core VM
-// of BENCHMARKS.md that costs about 8 us of the 27-32 us an event takes,
-// the price of responding in time when a store ignores ctx.
+// of BENCHMARKS.md that costs 7-8 us of the 25-30 us an event takes, the
+// price of responding in time when a store ignores ctx.
 func (h *WebhookHandler) apply(ctx context.Context, c Change) (Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, h.timeout)
 	defer cancel()
