@@ -136,7 +136,7 @@ func TestApplyAliasRace(t *testing.T) {
 			}()
 
 			// Apply waits for the holder's uncommitted insert of the alias.
-			waitForLockWait(t, pool)
+			waitForLockWait(t, pool, holder)
 			if tc.commit {
 				err = holder.Commit(ctx)
 			} else {
@@ -244,7 +244,7 @@ func TestApplyInsertsAliasesInSortedOrder(t *testing.T) {
 		defer wg.Done()
 		_, applyErr = s.Apply(ctx, c)
 	}()
-	waitForLockWait(t, pool)
+	waitForLockWait(t, pool, holder)
 
 	// The holder and Apply now wait for each other. The lock_timeout ends
 	// the holder's wait well before deadlock_timeout (1 s by default) would

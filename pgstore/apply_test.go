@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/stripegate/stripegate"
@@ -249,7 +250,7 @@ func TestApplyCancelledWhileWaiting(t *testing.T) {
 		_, applyErr = s.Apply(applyCtx, second)
 	}()
 
-	waitForLockWait(t, pool)
+	waitForLockWait(t, pool, holder)
 	cancel()
 	wg.Wait()
 	if !errors.Is(applyErr, context.Canceled) {
@@ -305,8 +306,14 @@ func TestApplyRetriesDeadlock(t *testing.T) {
 		defer wg.Done()
 		res, applyErr = s.Apply(ctx, c)
 	}()
-	waitForLockWait(t, pool)
+	waitForLockWait(t, pool, holder)
 
+	// PostgreSQL ends a deadlock in the session whose deadlock_timeout runs
+	// out first. The holder's is long, so that is always Apply's, even on
+	// a loaded machine where the holder might start waiting first.
+	if _, err := holder.Exec(ctx, "SET LOCAL deadlock_timeout = '30s'"); err != nil {
+		t.Fatal(err)
+	}
 	// This insert waits for Apply's uncommitted link, closing the cycle.
 	if _, err := holder.Exec(ctx, s.sql.insertLink, "cus_Dead", "user_other"); err != nil {
 		t.Fatalf("the other transaction failed instead of Apply, so the retry was not exercised: %v", err)
@@ -327,15 +334,22 @@ func TestApplyRetriesDeadlock(t *testing.T) {
 	}
 }
 
-// waitForLockWait polls until a session of the test database waits for a
-// lock. The loop is bounded; its pauses only spare the CPU.
-func waitForLockWait(t *testing.T, pool *pgxpool.Pool) {
+// waitForLockWait polls until a session waits for a lock that holder's
+// transaction holds. Other tests may wait for locks of their own in the
+// same database at the same time, so any waiting session is not enough.
+// The loop is bounded; its pauses only spare the CPU.
+func waitForLockWait(t *testing.T, pool *pgxpool.Pool, holder pgx.Tx) {
 	t.Helper()
+	var holderPID int32
+	if err := holder.QueryRow(context.Background(), "SELECT pg_backend_pid()").Scan(&holderPID); err != nil {
+		t.Fatalf("read the holder's backend pid: %v", err)
+	}
+
 	const query = `SELECT count(*) FROM pg_stat_activity
-WHERE datname = current_database() AND wait_event_type = 'Lock'`
+WHERE datname = current_database() AND $1::int = ANY(pg_blocking_pids(pid))`
 	for range 1000 {
 		var waiting int
-		if err := pool.QueryRow(context.Background(), query).Scan(&waiting); err != nil {
+		if err := pool.QueryRow(context.Background(), query, holderPID).Scan(&waiting); err != nil {
 			t.Fatalf("read pg_stat_activity: %v", err)
 		}
 		if waiting > 0 {
@@ -343,7 +357,7 @@ WHERE datname = current_database() AND wait_event_type = 'Lock'`
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	t.Fatal("no session waited for a lock after 1000 polls of pg_stat_activity")
+	t.Fatal("no session waited for the holder's lock after 1000 polls of pg_stat_activity")
 }
 
 // mustApply applies c and stops the test unless it succeeds with want.
