@@ -9,6 +9,7 @@ require (
 )
 
 require (
+	github.com/go-json-experiment/json v0.0.0-20251027170946-4849db3c2f7e // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
@@ -16,4 +17,8 @@ require (
 	golang.org/x/text v0.41.0 // indirect
 )
 
+// NOTE: the root module has no tagged release yet, so it is required at a
+// placeholder version and replaced with the local copy. Users of this module
+// do not see the replace: before tagging a release, require the root's
+// tagged version here.
 replace github.com/stripegate/stripegate => ../
