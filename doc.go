@@ -9,11 +9,11 @@
 //   - Gate, middleware that lets only entitled users reach the handlers it
 //     wraps, and Gate.Check, the same check for code without a request.
 //
-// The memstore package holds entitlements in memory; the pgstore module
+// The memstore package holds entitlements in memory. The pgstore module
 // (github.com/stripegate/stripegate/pgstore) holds them in PostgreSQL, for
-// several app instances on one database; storetest checks any other store
-// against the EntitlementStore contract; stripegatetest builds and signs
-// events for tests.
+// several app instances on one database. The storetest package checks any
+// other store against the EntitlementStore contract, and stripegatetest
+// builds and signs events for tests.
 //
 // # The flow of an event
 //

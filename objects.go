@@ -55,7 +55,7 @@ type invoice struct {
 		} `json:"subscription_details"`
 	} `json:"parent"`
 
-	// BillingReason says why the invoice was made, such as
+	// BillingReason is the cause of the invoice, such as
 	// "subscription_cycle" for a renewal.
 	BillingReason string `json:"billing_reason"`
 }

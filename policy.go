@@ -183,9 +183,9 @@ func (p *policy) invoiceChange(ev *event, access Access) (Change, string, error)
 	c.CustomerID = string(in.Customer)
 	c.Aliases = in.aliases()
 	if !in.paysForPeriod() {
-		// A proration says nothing about whether the subscription is
-		// paid up, but a refund or dispute of its payment must still
-		// reach the subscription.
+		// A proration does not show whether the subscription is paid
+		// up, but a refund or dispute of its payment must still reach
+		// the subscription.
 		c.Access = AccessKeep
 	}
 	return c, "", nil

@@ -171,7 +171,7 @@ type Change struct {
 	PeriodEnd time.Time
 }
 
-// Result is what Apply did.
+// Result is the outcome of one Apply call.
 type Result struct {
 	Outcome Outcome
 	UserID  string // the source's user after the change, or empty
