@@ -27,7 +27,9 @@
 //  3. The envelope is decoded: id, type, created, livemode. A body that is
 //     not a Stripe event gets 400. The event's api_version is never checked:
 //     the handler reads only the fields it needs, in both the shapes before
-//     2025-03-31 and the "basil" shapes from then on.
+//     2025-03-31 and the "basil" shapes from then on. Decoding is strict
+//     where Stripe's output is: invalid UTF-8 anywhere gets 400, member
+//     names match exactly, and a repeated member takes its last value.
 //  4. An event of the other mode (a test event on a live handler, or the
 //     reverse), an event of a connected account, and an event type the
 //     policy does not name get 200 and change nothing.
