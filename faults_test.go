@@ -18,23 +18,28 @@ import (
 	"github.com/stripegate/stripegate/stripegatetest"
 )
 
-// afterWriteStore wraps a store and injects one fault into the next Apply
-// after the inner store has applied the change. TestWebhookStoreFaults
-// covers faults before the write.
-type afterWriteStore struct {
+// faultyStore wraps a store and injects one fault into the next Apply,
+// before the inner store writes or, with afterWrite, once it has written.
+type faultyStore struct {
 	stripegate.EntitlementStore
-	mu    sync.Mutex
-	fault func(ctx context.Context) error // nil: no fault
+	afterWrite bool
+	mu         sync.Mutex
+	fault      func(ctx context.Context) error // nil: no fault
 }
 
-func (s *afterWriteStore) Apply(ctx context.Context, c stripegate.Change) (stripegate.Result, error) {
+func (s *faultyStore) Apply(ctx context.Context, c stripegate.Change) (stripegate.Result, error) {
 	s.mu.Lock()
 	fault := s.fault
 	s.fault = nil
 	s.mu.Unlock()
 
+	if fault != nil && !s.afterWrite {
+		if err := fault(ctx); err != nil {
+			return stripegate.Result{}, err
+		}
+	}
 	res, err := s.EntitlementStore.Apply(ctx, c)
-	if err != nil || fault == nil {
+	if err != nil || fault == nil || !s.afterWrite {
 		return res, err
 	}
 	if err := fault(ctx); err != nil {
@@ -43,44 +48,59 @@ func (s *afterWriteStore) Apply(ctx context.Context, c stripegate.Change) (strip
 	return res, nil
 }
 
-// TestWebhookFaultAfterWrite checks faults that strike once the change is
-// stored: the handler cannot tell, so it responds 503, and Stripe's retry
-// is a duplicate that leaves the access right.
-func TestWebhookFaultAfterWrite(t *testing.T) {
+// TestWebhookStoreFaults checks that a failing store gets 503 without
+// exposing its error. A fault before the write leaves the event
+// unprocessed, so Stripe's retry applies it; a fault after the write is
+// invisible to the handler, which still responds 503, and the retry is a
+// duplicate that leaves access right. Either way the event is logged once.
+func TestWebhookStoreFaults(t *testing.T) {
+	errDown := errors.New("database is down")
 	tests := []struct {
-		name    string
-		fault   func(ctx context.Context) error
-		wantErr error
+		name       string
+		afterWrite bool
+		fault      func(ctx context.Context) error
+		wantErr    error
 	}{
-		{"error", func(context.Context) error { return errors.New("commit acknowledgement lost") }, stripegate.ErrStore},
-		{"panic", func(context.Context) error { panic("store bug after commit") }, stripegate.ErrStore},
-		{"deadline passes", func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }, stripegate.ErrProcessingTimeout},
+		{"error", false, func(context.Context) error { return errDown }, stripegate.ErrStore},
+		{"panic", false, func(context.Context) error { panic("store bug") }, stripegate.ErrStore},
+		{"blocks past deadline", false, func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }, stripegate.ErrProcessingTimeout},
+		{"ignores deadline", false, func(context.Context) error { time.Sleep(300 * time.Millisecond); return errDown }, stripegate.ErrProcessingTimeout},
+		{"error after write", true, func(context.Context) error { return errDown }, stripegate.ErrStore},
+		{"panic after write", true, func(context.Context) error { panic("store bug after commit") }, stripegate.ErrStore},
+		{"deadline after write", true, func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }, stripegate.ErrProcessingTimeout},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			store := &afterWriteStore{EntitlementStore: memstore.New(), fault: tt.fault}
+			store := &faultyStore{EntitlementStore: memstore.New(), afterWrite: tt.afterWrite, fault: tt.fault}
 			r := newRig(t, func(c *stripegate.WebhookConfig) {
 				c.Store = store
 				c.ProcessingTimeout = 50 * time.Millisecond
 			})
-			body := fixture(t, eras[1], "checkout.session.completed")
+			body := fixture(t, eras[0], "checkout.session.completed")
 
 			status, resp := r.post(body)
 			if status != http.StatusServiceUnavailable {
 				t.Errorf("first delivery: status %d, want 503", status)
 			}
-			if strings.Contains(resp, "acknowledgement") || strings.Contains(resp, "store bug") {
+			if strings.Contains(resp, "database") || strings.Contains(resp, "store bug") {
 				t.Errorf("response %q exposes the store's error", resp)
 			}
 			if rep := r.reports.last(); !errors.Is(rep.Err, tt.wantErr) {
 				t.Errorf("reported error %v, want %v", rep.Err, tt.wantErr)
 			}
+			if active := r.entitlement(fixtureUser).Active; active != tt.afterWrite {
+				t.Errorf("after the failed delivery: active %v, want %v", active, tt.afterWrite)
+			}
 
-			if got := r.deliver(eras[1], "checkout.session.completed"); got != stripegate.OutcomeDuplicate {
-				t.Errorf("retry: outcome %q, want duplicate", got)
+			wantRetry := stripegate.OutcomeGranted
+			if tt.afterWrite {
+				wantRetry = stripegate.OutcomeDuplicate
+			}
+			if got := r.deliver(eras[0], "checkout.session.completed"); got != wantRetry {
+				t.Errorf("retry: outcome %q, want %q", got, wantRetry)
 			}
 			if !r.entitlement(fixtureUser).Active {
-				t.Error("no access after the stored grant")
+				t.Error("no access after the retry")
 			}
 			if n := len(r.paymentLog(fixtureUser)); n != 1 {
 				t.Errorf("payment log has %d entries, want 1", n)
