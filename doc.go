@@ -70,7 +70,7 @@
 //	                                           renewal invoice
 //	invoice.payment_failed                     a subscription's first or          revoke, or grace
 //	                                           renewal invoice
-//	invoice.*                                  any other billing_reason (a        unchanged
+//	invoice.*                                  any other billing_reason (a        ignored
 //	                                           proration)
 //	invoice.*                                  no subscription                    ignored
 //	invoice_payment.paid                       ties a payment to its invoice      unchanged
@@ -101,15 +101,25 @@
 // intents, refunds, disputes and payment-mode checkout sessions (the session
 // itself when it has none). A subscription's invoices record aliases for it:
 // the invoice and, before 2025-03-31, its payment intent and charge; from
-// then on invoice_payment.paid ties the payment to the invoice. So a full
-// refund or a dispute of a subscription's payment revokes the subscription,
-// in whichever order those events arrive (until the next paid renewal
-// grants it again). A user has access while any of their sources
+// then on invoice_payment.paid ties the payment to the invoice, before or
+// after invoice.paid. So a full refund or a dispute of a subscription's
+// renewal payment revokes the subscription until the next paid renewal
+// grants it again. A payment that granted access itself, such as a one-time
+// checkout's payment intent, stays its own source when its invoice is
+// recorded later. A user has access while any of their sources
 // grants it, so a refund of one purchase leaves a running subscription
 // alone.
 //
 // Known limits of the policy:
 //
+//   - A refund or dispute reaches a subscription only if the invoice events
+//     that name its payment arrived first; one that arrives before them
+//     revokes only the payment itself. Stripe sends those events when the
+//     payment succeeds, days before a refund or dispute, unless their
+//     delivery failed meanwhile.
+//   - A full refund of any renewal payment, including an earlier period's,
+//     revokes the subscription until the next paid renewal. Refunding a
+//     proration changes nothing.
 //   - A dispute that the merchant wins does not restore access.
 //   - client_reference_id wins over metadata when both name a user. With
 //     Payment Links the browser can set client_reference_id; that lets a

@@ -160,9 +160,6 @@ func (p *policy) invoiceFailed(ev *event) (decision, error) {
 	if err != nil || reason != "" {
 		return decision{ignore: reason}, err
 	}
-	if c.Access == AccessKeep {
-		return decision{change: c}, nil
-	}
 	return decision{change: p.failedRenewal(c)}, nil
 }
 
@@ -177,17 +174,17 @@ func (p *policy) invoiceChange(ev *event, access Access) (Change, string, error)
 	if sub == "" {
 		return Change{}, "invoice belongs to no subscription", nil
 	}
+	if !in.paysForPeriod() {
+		// A proration does not show whether the subscription is paid up.
+		// Its payment records no alias either, so refunding a proration
+		// leaves the subscription's access alone.
+		return Change{}, "invoice does not pay for a billing period (billing_reason " + quote(in.BillingReason) + ")", nil
+	}
 
 	c := p.change(ev, sub, access)
 	c.UserID = p.userFrom("", in.Metadata, in.subscriptionMetadata())
 	c.CustomerID = string(in.Customer)
 	c.Aliases = in.aliases()
-	if !in.paysForPeriod() {
-		// A proration does not show whether the subscription is paid
-		// up, but a refund or dispute of its payment must still reach
-		// the subscription.
-		c.Access = AccessKeep
-	}
 	return c, "", nil
 }
 

@@ -277,13 +277,13 @@ func TestPolicyEdgeCases(t *testing.T) {
 			name:      "proration invoice neither grants nor revokes",
 			eventType: "invoice.paid",
 			object:    `{"id":"in_24","object":"invoice","customer":"cus_24","subscription":"sub_24","billing_reason":"subscription_update","amount_paid":0}`,
-			want:      policyCase{source: "sub_24", customer: "cus_24", access: AccessKeep, aliases: []string{"in_24"}},
+			want:      policyCase{ignore: "does not pay for a billing period"},
 		},
 		{
 			name:      "failed proration invoice keeps access",
 			eventType: "invoice.payment_failed",
 			object:    `{"id":"in_25","object":"invoice","customer":"cus_25","parent":{"type":"subscription_details","subscription_details":{"subscription":"sub_25"}},"billing_reason":"subscription_update"}`,
-			want:      policyCase{source: "sub_25", customer: "cus_25", access: AccessKeep, aliases: []string{"in_25"}},
+			want:      policyCase{ignore: "does not pay for a billing period"},
 		},
 		{
 			name:      "one-off invoice with a subscription's lines",

@@ -480,6 +480,35 @@ func TestWebhookSubscriptionDispute(t *testing.T) {
 	}
 }
 
+// TestWebhookOneTimePurchaseInvoiced checks that a one-time checkout whose
+// payment is later tied to an invoice (Checkout's invoice creation) is
+// still revoked by the refund of that payment.
+func TestWebhookOneTimePurchaseInvoiced(t *testing.T) {
+	e := eras[1]
+	r := newRig(t, nil)
+	paidAt := time.Unix(fixtureCreated(t, e, "checkout.session.completed"), 0)
+	r.deliver(e, "checkout.session.completed")
+
+	body, err := stripegatetest.NewEvent("invoice_payment.paid", map[string]any{
+		"id": "inpay_1QrT6mN3pQc8Wd0z", "object": "invoice_payment", "invoice": "in_1QrT6mN3pQc8Wd0a",
+		"payment": map[string]any{"type": "payment_intent", "payment_intent": e.cardPayment},
+		"status":  "paid", "livemode": false,
+	}, stripegatetest.WithCreated(paidAt.Add(time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, resp := r.post(body); status != http.StatusOK || strings.TrimSpace(resp) != string(stripegate.OutcomeUnchanged) {
+		t.Fatalf("invoice_payment.paid: %d %q, want 200 unchanged", status, resp)
+	}
+
+	if got := r.deliver(e, "charge.refunded"); got != stripegate.OutcomeRevoked {
+		t.Errorf("refund: outcome %q, want revoked", got)
+	}
+	if r.entitlement(fixtureUser).Active {
+		t.Error("the refunded purchase keeps access")
+	}
+}
+
 // fixtureCreated returns the created time of a fixture event.
 func fixtureCreated(t *testing.T, e era, name string) int64 {
 	t.Helper()

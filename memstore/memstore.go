@@ -322,15 +322,26 @@ func (s *Store) apply(c stripegate.Change) stripegate.Result {
 	return stripegate.Result{Outcome: outcome, UserID: userID}
 }
 
-// resolve returns the source ID that id stands for, following at most
-// stripegate.MaxAliasHops aliases.
+// resolve returns the source ID that id stands for: along the chain of at
+// most stripegate.MaxAliasHops aliases from id, the last ID that is a
+// stored source, or the chain's last ID when none is.
 func (s *Store) resolve(id string) string {
+	found := ""
+	if s.sources[id] != nil {
+		found = id
+	}
 	for range stripegate.MaxAliasHops {
 		target, ok := s.aliases[id]
 		if !ok {
 			break
 		}
 		id = target
+		if s.sources[id] != nil {
+			found = id
+		}
+	}
+	if found != "" {
+		return found
 	}
 	return id
 }

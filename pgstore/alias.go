@@ -14,10 +14,11 @@ import (
 // aliases and records the change's new ones.
 const (
 	// resolveSourceSQL follows alias_id -> target_id from $1 for at most $2
-	// hops and returns the last ID reached: $1 itself when it is no alias.
-	// Every hop is a lookup in source_aliases_pkey. The one statement reads
-	// the whole chain from one snapshot, and each alias_id has at most one
-	// row, so each hop adds at most one row.
+	// hops and returns the last ID on the way that is a stored source, or
+	// the last ID reached when none is: $1 itself when it is no alias.
+	// Every hop is a lookup in source_aliases_pkey and one in sources_pkey.
+	// The one statement reads the whole chain from one snapshot, and each
+	// alias_id has at most one row, so each hop adds at most one row.
 	resolveSourceSQL = `WITH RECURSIVE chain (id, hops) AS (
     SELECT $1::text, 0
   UNION ALL
@@ -26,7 +27,10 @@ const (
     JOIN {schema}.source_aliases a ON a.alias_id = chain.id
     WHERE chain.hops < $2
 )
-SELECT id FROM chain ORDER BY hops DESC LIMIT 1`
+SELECT chain.id FROM chain
+LEFT JOIN {schema}.sources s ON s.source_id = chain.id
+ORDER BY s.source_id IS NOT NULL DESC, chain.hops DESC
+LIMIT 1`
 
 	// insertAliasesSQL records each ID of the array $1 as standing for the
 	// source $2, in the order in which unnest returns them, the order of
@@ -41,8 +45,8 @@ SELECT alias, $2::text FROM unnest($1::text[]) AS alias
 ON CONFLICT (alias_id) DO NOTHING`
 )
 
-// resolveSource returns the source that sourceID stands for, following at
-// most stripegate.MaxAliasHops aliases; sourceID itself when it is no alias.
+// resolveSource returns the source that sourceID stands for, as
+// stripegate.EntitlementStore.Apply's step 2 defines it.
 //
 // The read does not wait for transactions that insert aliases and have not
 // committed. A change that names an ID while another Apply records that ID

@@ -89,8 +89,8 @@ func TestAliasHopLimitMatchesMemstore(t *testing.T) {
 	if got := resolvedID(t, pg, "ch_3Hop"); got != "in_1Hop3" {
 		t.Errorf("ch_3Hop resolves to %q, want in_1Hop3 after %d hops", got, stripegate.MaxAliasHops)
 	}
-	if got := resolvedID(t, pg, "sub_1Hop"); got != "sub_1Hop" {
-		t.Errorf("sub_1Hop resolves to %q, want itself after an even number of hops around the cycle", got)
+	if got := resolvedID(t, pg, "sub_1Hop"); got != "in_1Hop3" {
+		t.Errorf("sub_1Hop resolves to %q, want in_1Hop3, the one stored source on its cycle", got)
 	}
 }
 

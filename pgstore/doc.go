@@ -51,7 +51,9 @@
 //
 // It then resolves the change's source: one recursive statement follows
 // source_aliases from Change.SourceID for at most stripegate.MaxAliasHops
-// hops, each a lookup in its primary key. The resolved ID is the source ID
+// hops, each a lookup in its primary key, and takes the last ID on the way
+// that is a stored source (a lookup in sources_pkey), or the last ID
+// reached when none is. The resolved ID is the source ID
 // for the rest of Apply, the log entry included. Apply records the
 // change's new aliases as standing for that source with INSERT ... ON
 // CONFLICT DO NOTHING, in sorted order. A stored alias keeps its target:
@@ -100,8 +102,8 @@
 //	                          ->  Index Scan using sources_pending_customer_idx on sources s
 //	                                Index Cond: (customer_id = l.customer_id)
 //
-// Apply resolves an alias with one lookup in source_aliases_pkey per hop,
-// here with 10000 aliases in the same test:
+// Apply resolves an alias with one lookup in source_aliases_pkey and one in
+// sources_pkey per hop, here with 10000 aliases in the same test:
 //
 //	Limit
 //	  CTE chain
@@ -113,8 +115,11 @@
 //	                ->  Index Scan using source_aliases_pkey on source_aliases a
 //	                      Index Cond: (alias_id = chain_1.id)
 //	  ->  Sort
-//	        Sort Key: chain.hops DESC
-//	        ->  CTE Scan on chain
+//	        Sort Key: ((s.source_id IS NOT NULL)) DESC, chain.hops DESC
+//	        ->  Nested Loop Left Join
+//	              ->  CTE Scan on chain
+//	              ->  Index Only Scan using sources_pkey on sources s
+//	                    Index Cond: (source_id = chain.id)
 //
 // PaymentLog has the same shape over payment_log_user_idx and
 // payment_log_pending_customer_idx. It sorts all of the user's entries

@@ -67,6 +67,16 @@ var aliasRules = []rule{
 		}
 	}},
 
+	// A payment that is a source itself stays its own source when a later
+	// event records it as an alias of its invoice: a one-time purchase
+	// whose invoice belongs to no subscription. Its refund revokes it.
+	{"StoredSourceWins", func(t *testing.T, s store) {
+		apply(t, s, change("evt_1PkA0001", "checkout.session.completed", pi3, at(0), grant, user1, cus1))
+		expect(t, s, withAliases(change("evt_1PkA0002", "invoice_payment.paid", in1, at(1), sg.AccessKeep, "", ""), pi3), sg.OutcomeUnchanged)
+		expect(t, s, change("evt_1PkA0003", "charge.refunded", pi3, at(10), revok, "", cus1), sg.OutcomeRevoked)
+		expectActive(t, s, user1, false, "the refund revoked the purchase")
+	}},
+
 	// An alias keeps its first target: a later change cannot move it to
 	// another source.
 	{"FirstTargetKept", func(t *testing.T, s store) {
