@@ -229,7 +229,7 @@ func (s *Store) apply(c stripegate.Change) stripegate.Result {
 	// 1. Duplicate.
 	if _, ok := s.processed[c.EventID]; ok {
 		var userID string
-		if src := s.sources[c.SourceID]; src != nil {
+		if src := s.sources[s.resolve(c.SourceID)]; src != nil {
 			userID = src.userID
 		}
 		return stripegate.Result{Outcome: stripegate.OutcomeDuplicate, UserID: userID}

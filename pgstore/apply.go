@@ -166,8 +166,13 @@ func (s *Store) applyInTx(ctx context.Context, tx pgx.Tx, c stripegate.Change) (
 		return stripegate.Result{}, err
 	}
 	if !claimed {
-		// NOTE: the owner of a duplicate is read from c.SourceID as sent, not from the source it is an alias of, as memstore does.
-		owner, err := s.sourceOwner(ctx, tx, c.SourceID)
+		// A duplicate reports the owner of the source its first delivery
+		// reached, through the aliases.
+		resolved, err := s.resolveSource(ctx, tx, c.SourceID)
+		if err != nil {
+			return stripegate.Result{}, err
+		}
+		owner, err := s.sourceOwner(ctx, tx, resolved)
 		return stripegate.Result{Outcome: stripegate.OutcomeDuplicate, UserID: owner}, err
 	}
 

@@ -33,6 +33,9 @@ var aliasRules = []rule{
 		expectUser(t, dispute, res, user1)
 		expectActive(t, s, user1, false, "the dispute of the renewal payment revoked the subscription")
 
+		res = expect(t, s, dispute, sg.OutcomeDuplicate)
+		expectUser(t, dispute, res, user1)
+
 		log := paymentLog(t, s, user1, 1)
 		if len(log) != 1 || log[0].SourceID != sub1 {
 			t.Errorf("PaymentLog(%q)[0] = %+v, want the dispute logged under %s", user1, log, sub1)
