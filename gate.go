@@ -21,7 +21,7 @@ var (
 // GateConfig configures a Gate. Store and UserID are required; every other
 // zero field takes the default written beside it.
 type GateConfig struct {
-	// Store answers entitlement lookups. Required.
+	// Store is the EntitlementStore the webhook handler writes to. Required.
 	Store EntitlementStore
 
 	// UserID returns the signed-in user of the request, or "" when nobody
@@ -95,9 +95,9 @@ func NewGate(cfg GateConfig) (*Gate, error) {
 
 // Check reports whether the user has access now, without HTTP, for
 // background jobs and templates. It returns the user's Entitlement and nil
-// when access is allowed; ErrNotSignedIn for an empty userID; ErrNotEntitled
-// when the user has no access; or an error wrapping ErrStore when the store
-// failed, in which case access must be refused. A panic in the store is not
+// when access is allowed. Otherwise it returns ErrNotSignedIn for an empty
+// userID, ErrNotEntitled when the user has no access, or an error wrapping
+// ErrStore when the store failed, and then access must be refused. A panic in the store is not
 // recovered: in Wrap, net/http ends that request, which grants nothing
 // either. Recovering it would cost the Gate about 15 ns a request.
 func (g *Gate) Check(ctx context.Context, userID string) (Entitlement, error) {

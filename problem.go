@@ -16,7 +16,7 @@ type problem struct {
 	Detail string `json:"detail"`
 }
 
-// problemHandler answers with the status, as problem details JSON when the
+// problemHandler responds with the status, as problem details JSON when the
 // client accepts JSON and as plain text otherwise.
 func problemHandler(status int, detail string) http.Handler {
 	body, _ := json.Marshal(problem{Title: http.StatusText(status), Status: status, Detail: detail})
