@@ -38,7 +38,7 @@
 //  6. The store applies the Change atomically, deduplicated by event ID and
 //     ordered by the event's created time per source, within
 //     WebhookConfig.ProcessingTimeout.
-//  7. Only then does the handler answer 200. A store error, a panic in the
+//  7. Only then does the handler respond with 200. A store error, a panic in the
 //     store or a passed deadline gets 503, and Stripe delivers the event
 //     again later.
 //

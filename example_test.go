@@ -24,7 +24,7 @@ func Example() {
 	webhook, err := stripegate.NewWebhookHandler(stripegate.WebhookConfig{
 		Secrets: []string{secret},
 		Store:   store,
-		// Test-mode events unless told otherwise: set STRIPE_LIVEMODE=true
+		// Test-mode events by default: set STRIPE_LIVEMODE=true
 		// in production, or live payments are acknowledged and ignored.
 		Livemode: os.Getenv("STRIPE_LIVEMODE") == "true",
 	})

@@ -50,9 +50,9 @@ func (s *faultyStore) Apply(ctx context.Context, c stripegate.Change) (stripegat
 
 // TestWebhookStoreFaults checks that a failing store gets 503 without
 // exposing its error. A fault before the write leaves the event
-// unprocessed, so Stripe's retry applies it; a fault after the write is
-// invisible to the handler, which still responds 503, and the retry is a
-// duplicate that leaves access right. Either way the event is logged once.
+// unprocessed, so Stripe's retry applies it. The handler cannot see a fault
+// after the write, so it still responds 503, and the retry is a duplicate
+// that leaves access right. Either way the event is logged once.
 func TestWebhookStoreFaults(t *testing.T) {
 	errDown := errors.New("database is down")
 	tests := []struct {

@@ -24,7 +24,7 @@ type GateConfig struct {
 	// Store is the EntitlementStore the webhook handler writes to. Required.
 	Store EntitlementStore
 
-	// UserID returns the signed-in user of the request, or "" when nobody
+	// UserID returns the signed-in user of the request, or "" when no user
 	// is signed in. It is the app's own authentication. Required.
 	UserID func(r *http.Request) string
 
@@ -140,7 +140,7 @@ func (g *Gate) Wrap(next http.Handler) http.Handler {
 		case errors.Is(err, ErrNotEntitled):
 			g.denied.ServeHTTP(w, withEntitlement(r, e))
 		default:
-			g.logger.LogAttrs(r.Context(), slog.LevelError, "stripegate gate: entitlement lookup failed, access refused",
+			g.logger.LogAttrs(r.Context(), slog.LevelError, "stripegate gate: entitlement lookup failed, responding 503",
 				slog.String("user_id", userID), slog.String("error", err.Error()))
 			problemHandler(http.StatusServiceUnavailable, "Access cannot be checked right now. Try again shortly.").ServeHTTP(w, r)
 		}

@@ -15,7 +15,7 @@ import (
 	"github.com/stripegate/stripegate/memstore"
 )
 
-// userFromHeader stands in for an app's authentication in these tests.
+// userFromHeader replaces an app's authentication in these tests.
 func userFromHeader(r *http.Request) string { return r.Header.Get("X-User") }
 
 // grantedStore returns a memstore in which user "paid" has access through

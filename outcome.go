@@ -1,6 +1,6 @@
 package stripegate
 
-// Outcome is what became of one webhook event. It appears in log lines under
+// Outcome is the result of one webhook event. It appears in log lines under
 // the "outcome" key, in payment log entries and in the Report
 // that WebhookConfig.OnEvent receives.
 type Outcome string

@@ -9,7 +9,7 @@ import (
 )
 
 // problem is an RFC 9457 problem details object. Type is omitted, which the
-// RFC reads as "about:blank": the status alone says what went wrong.
+// RFC reads as "about:blank": the status alone names the problem.
 type problem struct {
 	Title  string `json:"title"`
 	Status int    `json:"status"`

@@ -33,8 +33,8 @@ type EntitlementStore interface {
 	//     changes nothing. Two concurrent calls with the same event ID must
 	//     result in one application and one OutcomeDuplicate.
 	//  2. The source is c.SourceID or, when c.SourceID is an alias, the
-	//     source it stands for: along the chain of up to MaxAliasHops
-	//     aliases from c.SourceID, the last ID that is a stored source, or
+	//     source it stands for. Apply follows up to MaxAliasHops aliases
+	//     from c.SourceID and takes the last ID that is a stored source, or
 	//     the chain's last ID when none is. So a payment that granted access
 	//     itself stays its own source even when its invoice is recorded
 	//     later. Every step below, and the log entry, use that source's ID. Each of

@@ -271,7 +271,7 @@ func (h *WebhookHandler) process(ctx context.Context, ev *event) Report {
 }
 
 // Reasons for ignoring an event of the other mode or of a connected
-// account; the log line for them is a warning, since they usually mean a
+// account. Their log line is a warning, because they usually mean a
 // misconfigured endpoint.
 const (
 	reasonLiveOnTest       = "live-mode event on a test-mode handler"

@@ -269,7 +269,7 @@ func TestWebhookLivemode(t *testing.T) {
 }
 
 // TestWebhookConnectedAccounts checks that an event of a connected
-// account changes nothing unless the handler is told to act on them.
+// account changes nothing unless the handler is configured to act on them.
 func TestWebhookConnectedAccounts(t *testing.T) {
 	e := eras[1]
 	for _, tt := range []struct {

@@ -40,7 +40,7 @@ import (
 // Defaults and limits of Config.
 const (
 	// DefaultRetention is how long processed event IDs are remembered
-	// unless Config.Retention says otherwise.
+	// when Config.Retention is zero.
 	DefaultRetention = 7 * 24 * time.Hour
 
 	// MinRetention is the shortest retention the store accepts: Stripe
@@ -48,7 +48,7 @@ const (
 	MinRetention = 3 * 24 * time.Hour
 
 	// DefaultMaxLogEntries is how many payment log entries are kept per
-	// user or unlinked customer unless Config.MaxLogEntries says otherwise.
+	// user or unlinked customer when Config.MaxLogEntries is zero.
 	DefaultMaxLogEntries = 1000
 )
 

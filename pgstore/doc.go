@@ -49,9 +49,9 @@
 // of one event exactly one applies it and the other waits for it and
 // returns OutcomeDuplicate.
 //
-// It then resolves the change's source: one recursive statement follows
+// It then resolves the change's source. One recursive statement follows
 // source_aliases from Change.SourceID for at most stripegate.MaxAliasHops
-// hops, each a lookup in its primary key, and takes the last ID on the way
+// hops, each a lookup in its primary key. It takes the last ID on the way
 // that is a stored source (a lookup in sources_pkey), or the last ID
 // reached when none is. The resolved ID is the source ID
 // for the rest of Apply, the log entry included. Apply records the

@@ -65,7 +65,7 @@ func Example() {
 }
 
 // sessionUser is a placeholder for the app's own authentication. It returns
-// the signed-in user of the request, or "" when nobody is signed in.
+// the signed-in user of the request, or "" when no user is signed in.
 func sessionUser(r *http.Request) string {
 	return ""
 }

@@ -210,7 +210,7 @@ var linkRules = []rule{
 	}},
 
 	// A source already stored with a user keeps it when a later event
-	// names only a customer that is linked to nobody.
+	// names only a customer that is linked to no user.
 	{"SourceKeepsUser", func(t *testing.T, s store) {
 		apply(t, s, change("evt_1PkC0001", checkoutDone, cs1, at(0), grant, user1, ""))
 		c := change("evt_1PkC0002", checkoutDone, cs1, at(1), revok, "", cus2)

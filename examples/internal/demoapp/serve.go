@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// PrintStartup tells the person running the example where the app listens
+// PrintStartup prints where the app listens
 // and, when it was generated, which webhook secret to export for
 // `stripegate send`.
 func PrintStartup(w io.Writer, cfg Config, addr, detail string) {
